@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/kcnaprep/kcnaprep/internal/app"
+	"github.com/kcnaprep/kcnaprep/internal/catalog"
+)
+
+func runContent(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, "usage: server content check|stats|export [DIR]\n")
+		return exitError{"missing subcommand"}
+	}
+	sub, args := args[0], args[1:]
+	fset := flag.NewFlagSet("content "+sub, flag.ContinueOnError)
+	fset.SetOutput(stderr)
+	if err := fset.Parse(args); err != nil {
+		return exitError{err.Error()}
+	}
+	dir := fset.Arg(0)
+	if dir == "" && sub != "export" {
+		dir = getenv("KCNAPREP_CONTENT_DIR")
+	}
+	switch sub {
+	case "check":
+		c, err := loadForTool(dir, stderr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "content ok: %d domains, %d lessons, %d questions, %d labs\n",
+			len(c.Domains), len(c.Lessons), len(c.Questions), len(c.Labs))
+		return nil
+	case "stats":
+		c, err := loadForTool(dir, stderr)
+		if err != nil {
+			return err
+		}
+		return c.Stats().Write(stdout)
+	case "export":
+		if dir == "" {
+			fmt.Fprint(stderr, "usage: server content export DIR\n")
+			return exitError{"missing DIR"}
+		}
+		return exportContent(dir, stdout)
+	default:
+		fmt.Fprintf(stderr, "unknown content command %q: use check, stats or export\n", sub)
+		return exitError{"unknown subcommand"}
+	}
+}
+
+// loadForTool loads content and prints every problem as file:line: message.
+func loadForTool(dir string, stderr io.Writer) (*catalog.Catalog, error) {
+	c, err := app.LoadCatalog(dir)
+	var ps catalog.Problems
+	if errors.As(err, &ps) {
+		for _, p := range ps {
+			fmt.Fprintln(stderr, p)
+		}
+		fmt.Fprintf(stderr, "%d problem(s)\n", len(ps))
+		return nil, exitError{"content has problems"}
+	}
+	return c, err
+}
+
+// exportContent copies the embedded content into dir/content, dir/quizzes and dir/labs,
+// refusing to overwrite existing files.
+func exportContent(dir string, stdout io.Writer) error {
+	src := app.EmbeddedSources()
+	n := 0
+	for name, fsys := range map[string]fs.FS{"content": src.Content, "quizzes": src.Quizzes, "labs": src.Labs} {
+		err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || filepath.Ext(p) == ".go" {
+				return err
+			}
+			data, err := fs.ReadFile(fsys, p)
+			if err != nil {
+				return err
+			}
+			dst := filepath.Join(dir, name, filepath.FromSlash(p))
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			f, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+			if err != nil {
+				return err
+			}
+			if _, err := f.Write(data); err != nil {
+				f.Close()
+				return err
+			}
+			n++
+			return f.Close()
+		})
+		if err != nil {
+			return fmt.Errorf("export %s: %w", name, err)
+		}
+	}
+	fmt.Fprintf(stdout, "exported %d files to %s; serve them with --content-dir %s\n", n, dir, dir)
+	return nil
+}

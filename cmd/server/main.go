@@ -1,0 +1,69 @@
+// Command server is kcnaprep: the web app (the default command) and its tools for content,
+// question banks and labs. Run "server help" for the list.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ee exitError
+		if !errors.As(err, &ee) {
+			fmt.Fprintln(os.Stderr, "error:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// exitError ends the program with status 1 after the command already printed why.
+type exitError struct{ msg string }
+
+func (e exitError) Error() string { return e.msg }
+
+// run dispatches to a subcommand. It has no globals: everything comes from its arguments.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return runServe(ctx, args, getenv, stdout, stderr)
+	case "content":
+		return runContent(ctx, args, getenv, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args, getenv, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "kcnaprep", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
+		return exitError{"unknown command"}
+	}
+}
+
+const usage = `kcnaprep: study, practise and do hands-on labs for the CNCF KCNA exam.
+
+Usage:
+  server [serve] [flags]           run the web app (default)
+  server content check [DIR]       validate content (embedded, or DIR laid out like the repo)
+  server content stats [DIR]       count questions by domain, competency, type, difficulty
+  server content export DIR        write the embedded content to DIR, to edit and serve with --content-dir
+  server migrate [flags]           apply database migrations and exit
+  server version                   print the version
+
+Run "server serve -h" for the server's flags and their environment variables.
+`

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/kcnaprep/kcnaprep/internal/app"
+	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/store"
+)
+
+// serveFlags are the server's flags; each falls back to an environment variable.
+type serveFlags struct {
+	cfg       app.Config
+	logLevel  string
+	logFormat string
+}
+
+// parseServeFlags parses flags, taking defaults from the environment (flags win).
+func parseServeFlags(name string, args []string, getenv func(string) string, stderr io.Writer) (serveFlags, error) {
+	var f serveFlags
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&f.cfg.Addr, "addr", env("KCNAPREP_ADDR", "127.0.0.1:8080"), "listen address (env KCNAPREP_ADDR)")
+	fs.StringVar(&f.cfg.DataDir, "data-dir", env("KCNAPREP_DATA_DIR", defaultDataDir(getenv)), "directory for the SQLite database and lab files (env KCNAPREP_DATA_DIR)")
+	fs.StringVar(&f.cfg.ContentDir, "content-dir", env("KCNAPREP_CONTENT_DIR", ""), "serve content from this directory (holding content/, quizzes/, labs/) instead of the embedded content (env KCNAPREP_CONTENT_DIR)")
+	fs.StringVar(&f.logLevel, "log-level", env("KCNAPREP_LOG_LEVEL", "info"), "debug, info, warn or error (env KCNAPREP_LOG_LEVEL)")
+	fs.StringVar(&f.logFormat, "log-format", env("KCNAPREP_LOG_FORMAT", "text"), "text or json (env KCNAPREP_LOG_FORMAT)")
+	timeout, err := time.ParseDuration(env("KCNAPREP_SHUTDOWN_TIMEOUT", "15s"))
+	if err != nil {
+		return f, fmt.Errorf("KCNAPREP_SHUTDOWN_TIMEOUT: %w", err)
+	}
+	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", timeout, "time in-flight requests get on SIGTERM (env KCNAPREP_SHUTDOWN_TIMEOUT)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return f, exitError{"help"}
+		}
+		return f, exitError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected argument %q\n", fs.Arg(0))
+		return f, exitError{"unexpected argument"}
+	}
+	if f.cfg.DataDir == "" {
+		return f, fmt.Errorf("no data directory: set --data-dir or KCNAPREP_DATA_DIR")
+	}
+	return f, nil
+}
+
+// defaultDataDir follows the XDG base directory convention.
+func defaultDataDir(getenv func(string) string) string {
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "kcnaprep")
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".local", "share", "kcnaprep")
+	}
+	return ""
+}
+
+func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", level, err)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, fmt.Errorf("log format %q: use text or json", format)
+	}
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	f, err := parseServeFlags("serve", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(f.logLevel, f.logFormat, stderr)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, f.cfg, logger)
+	var ps catalog.Problems
+	if errors.As(err, &ps) {
+		for _, p := range ps {
+			fmt.Fprintln(stderr, p)
+		}
+		fmt.Fprintf(stderr, "%d content problem(s): the server will not start on invalid content\n", len(ps))
+		return exitError{"invalid content"}
+	}
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", f.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.cfg.Addr, err)
+	}
+	return a.Serve(ctx, ln)
+}
+
+func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	f, err := parseServeFlags("migrate", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, f.cfg.DatabasePath())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	v, err := db.MigrationVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database %s at migration %d\n", f.cfg.DatabasePath(), v)
+	return nil
+}

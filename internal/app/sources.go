@@ -1,0 +1,35 @@
+// Package app wires kcnaprep together: configuration, content, database and HTTP server.
+// cmd/server maps flags onto it; end-to-end tests and benchmarks start the same App.
+package app
+
+import (
+	"github.com/kcnaprep/kcnaprep/content"
+	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/labs"
+	"github.com/kcnaprep/kcnaprep/quizzes"
+)
+
+// EmbeddedSources is the content compiled into the binary.
+func EmbeddedSources() catalog.Sources {
+	return catalog.Sources{Content: content.FS, Quizzes: quizzes.FS, Labs: labs.FS}
+}
+
+// Sources returns the content in dir, or the embedded content when dir is "".
+func Sources(dir string) (catalog.Sources, error) {
+	if dir == "" {
+		return EmbeddedSources(), nil
+	}
+	return catalog.DirSources(dir)
+}
+
+// LoadCatalog loads and validates the content in dir (embedded when dir is "").
+func LoadCatalog(dir string) (*catalog.Catalog, error) {
+	src, err := Sources(dir)
+	if err != nil {
+		return nil, err
+	}
+	return catalog.Load(src, catalogOptions()...)
+}
+
+// catalogOptions are the options every catalog load uses (lab loading joins here).
+func catalogOptions() []catalog.Option { return nil }

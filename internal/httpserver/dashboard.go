@@ -1,0 +1,66 @@
+package httpserver
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/web/pages"
+)
+
+func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
+	done, err := s.store.CompletedLessons(r.Context(), user(r).ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	cur := s.catalog.Curriculum
+	vm := pages.DashboardVM{
+		Page:         s.page(r, "Dashboard", "home"),
+		LessonsTotal: len(s.catalog.Lessons),
+		Questions:    len(s.catalog.Questions),
+		Labs:         len(s.catalog.Labs),
+		Exam: pages.ExamSummary{
+			Questions: cur.Exam.Questions.Value, QuestionsOfficial: cur.Exam.Questions.Official(),
+			Minutes: cur.Exam.Minutes.Value, MinutesOfficial: cur.Exam.Minutes.Official(),
+			PassScore: cur.Exam.PassScore.Value, PassOfficial: cur.Exam.PassScore.Official(),
+			MaxScore: cur.Exam.MaxScore, Notes: cur.Exam.Notes, CurriculumVersion: cur.Version,
+		},
+	}
+	for _, l := range s.catalog.Lessons {
+		if _, ok := done[l.ID]; ok {
+			vm.LessonsDone++
+		} else if vm.Continue == nil {
+			vm.Continue = lessonLink(l, done)
+		}
+	}
+	for _, d := range s.catalog.Domains {
+		card := pages.DomainCard{ID: d.ID, Title: d.Title, URL: d.URL(), Weight: d.Weight, Total: len(d.Lessons)}
+		card.Done = countDone(d.Lessons, done)
+		for _, c := range d.Competencies {
+			card.Competencies = append(card.Competencies, pages.CompetencyProgress{
+				ID: c.ID, Title: c.Title, Done: countDone(c.Lessons, done), Total: len(c.Lessons),
+			})
+		}
+		vm.Domains = append(vm.Domains, card)
+	}
+	s.render(w, r, http.StatusOK, pages.Dashboard(vm))
+}
+
+func countDone(ls []*catalog.Lesson, done map[string]time.Time) int {
+	n := 0
+	for _, l := range ls {
+		if _, ok := done[l.ID]; ok {
+			n++
+		}
+	}
+	return n
+}
+
+func lessonLink(l *catalog.Lesson, done map[string]time.Time) *pages.LessonLink {
+	if l == nil {
+		return nil
+	}
+	_, ok := done[l.ID]
+	return &pages.LessonLink{Title: l.Title, URL: l.URL(), Minutes: l.Minutes, Done: ok}
+}

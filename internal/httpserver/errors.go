@@ -1,0 +1,61 @@
+package httpserver
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/web/components"
+)
+
+var statusByCode = map[string]int{
+	domain.ECONFLICT:     http.StatusConflict,
+	domain.EINVALID:      http.StatusBadRequest,
+	domain.ENOTFOUND:     http.StatusNotFound,
+	domain.EFORBIDDEN:    http.StatusForbidden,
+	domain.EUNAUTHORIZED: http.StatusUnauthorized,
+	domain.EGONE:         http.StatusGone,
+	domain.EINTERNAL:     http.StatusInternalServerError,
+}
+
+var titleByCode = map[string]string{
+	domain.ECONFLICT:     "Conflict",
+	domain.EINVALID:      "That did not work",
+	domain.ENOTFOUND:     "Not found",
+	domain.EFORBIDDEN:    "Not allowed",
+	domain.EUNAUTHORIZED: "Please sign in",
+	domain.EGONE:         "Too late",
+	domain.EINTERNAL:     "Something went wrong",
+}
+
+// Error writes err as a page (or, for htmx and API requests, a short text) with the status its
+// code maps to. Only internal errors are logged: the others are the user's, not ours.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	code := domain.ErrorCode(err)
+	status, ok := statusByCode[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if code == domain.EINTERNAL {
+		s.logger.LogAttrs(r.Context(), slog.LevelError, "internal error",
+			slog.String("request_id", middleware.GetReqID(r.Context())),
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("error", err.Error()))
+	}
+	msg := domain.ErrorMessage(err)
+	if r.Header.Get("HX-Request") == "true" || wantsJSON(r) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(msg))
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	p := s.page(r, titleByCode[code], "")
+	_ = components.ErrorPage(p, status, msg).Render(r.Context(), w)
+}
+
+func wantsJSON(r *http.Request) bool {
+	return r.Header.Get("Accept") == "application/json"
+}

@@ -1,0 +1,131 @@
+// Package httpserver is kcnaprep's web layer: the router, middleware and handlers. Handlers
+// turn requests into calls on the catalog and the store, and results into view models that the
+// templ pages in web/pages render.
+package httpserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/store"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Server serves kcnaprep over HTTP.
+type Server struct {
+	catalog  *catalog.Catalog
+	store    *store.DB
+	logger   *slog.Logger
+	registry *prometheus.Registry
+	metrics  *metrics
+	assets   *assets
+	local    *domain.User // the single-learner profile
+	ready    atomic.Bool
+	mounts   []func(chi.Router)
+	handler  http.Handler
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithLogger sets the logger (default: slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.logger = l } }
+
+// WithRegistry sets the Prometheus registry the server's metrics are registered in and
+// /metrics serves (default: a new registry with Go and process collectors).
+func WithRegistry(r *prometheus.Registry) Option { return func(s *Server) { s.registry = r } }
+
+// WithLocalUser runs the server in single-learner mode: every request acts as u, no login.
+func WithLocalUser(u *domain.User) Option { return func(s *Server) { s.local = u } }
+
+// WithRoutes lets a feature package add its routes, inside the server's middleware.
+func WithRoutes(mount func(r chi.Router)) Option {
+	return func(s *Server) { s.mounts = append(s.mounts, mount) }
+}
+
+// New returns a Server for the catalog and database.
+func New(cat *catalog.Catalog, db *store.DB, opts ...Option) (*Server, error) {
+	s := &Server{catalog: cat, store: db, logger: slog.Default()}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.registry == nil {
+		s.registry = NewRegistry()
+	}
+	if s.local == nil {
+		return nil, fmt.Errorf("httpserver: no user source (accounts are not implemented yet; use WithLocalUser)")
+	}
+	var err error
+	if s.metrics, err = newMetrics(s.registry); err != nil {
+		return nil, err
+	}
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// SetReady marks the server ready (or not) for /readyz: false during start-up and shutdown.
+func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
+
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID)
+	r.Use(s.logRequests)
+	r.Use(s.recoverPanics)
+	r.Use(s.measure)
+	r.Use(securityHeaders)
+
+	// Operations endpoints: no user, no CSRF check needed (GET only).
+	r.Get("/healthz", s.handleHealthz)
+	r.Get("/readyz", s.handleReadyz)
+	r.Handle("/metrics", s.metricsHandler())
+	r.Handle("/static/*", http.StripPrefix("/static/", s.assets))
+
+	r.Group(func(r chi.Router) {
+		// CSRF: Go's cross-origin protection rejects unsafe requests a browser marks as
+		// cross-site (Sec-Fetch-Site) or whose Origin does not match the host.
+		cop := http.NewCrossOriginProtection()
+		cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.Error(w, r, domain.Errorf(domain.EFORBIDDEN, "This request came from another site and was refused."))
+		}))
+		r.Use(cop.Handler)
+		r.Use(s.identify)
+
+		r.Get("/", s.handleDashboard)
+		r.Get("/domains/{domainID}", s.handleDomain)
+		r.Get("/lessons/{domainID}/{slug}", s.handleLesson)
+		r.Post("/lessons/{domainID}/{slug}/complete", s.handleLessonComplete)
+		r.Get("/search", s.handleSearch)
+		for _, m := range s.mounts {
+			m(r)
+		}
+	})
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		s.Error(w, r, domain.Errorf(domain.ENOTFOUND, "There is no page at %s.", r.URL.Path))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		s.Error(w, r, domain.Errorf(domain.EINVALID, "%s is not allowed on %s.", r.Method, r.URL.Path))
+	})
+	return r
+}
+
+// IndexSearch rebuilds the lesson search index from the catalog.
+func (s *Server) IndexSearch(ctx context.Context) error {
+	docs := make([]store.SearchDoc, 0, len(s.catalog.Lessons))
+	for _, l := range s.catalog.Lessons {
+		docs = append(docs, store.SearchDoc{LessonID: l.ID, Title: l.Title, Body: l.Text})
+	}
+	return s.store.IndexLessons(ctx, docs)
+}

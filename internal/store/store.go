@@ -1,0 +1,150 @@
+// Package store is the only package that speaks SQL. It keeps learner state in one SQLite
+// file (modernc.org/sqlite, no cgo), applies the embedded migrations with goose at open, and
+// scans rows with sqlx.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/kcnaprep/kcnaprep/migrations"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// DB is the database. Writes go through a single connection: SQLite has one writer at a time,
+// and queueing writers in Go is cheaper and fairer than letting them collide on the file lock.
+// Reads use a pool of their own, which WAL lets run alongside the writer.
+type DB struct {
+	write *sqlx.DB
+	read  *sqlx.DB
+	Path  string
+	now   func() time.Time
+}
+
+// Option configures Open.
+type Option func(*DB)
+
+// WithClock sets the clock used for timestamps (tests).
+func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now } }
+
+// Open opens (creating if needed) the database file at path and applies pending migrations.
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	db := &DB{Path: path, now: time.Now}
+	for _, o := range opts {
+		o(db)
+	}
+	var err error
+	// _txlock=immediate: a write transaction takes the write lock at BEGIN, so two writers
+	// never deadlock upgrading read locks. busy_timeout: wait rather than fail under load.
+	// journal_mode=WAL: readers do not block the writer. synchronous=NORMAL: in WAL mode a
+	// committed transaction survives a crash of the process (kill -9); only a power loss can
+	// lose the last commits. foreign_keys: SQLite leaves them off unless asked.
+	if db.write, err = openPool(ctx, path, "_txlock=immediate", 1); err != nil {
+		return nil, err
+	}
+	if db.read, err = openPool(ctx, path, "_pragma=query_only(1)", max(4, runtime.NumCPU())); err != nil {
+		db.write.Close()
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openPool(ctx context.Context, path, extra string, conns int) (*sqlx.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	dsn := "file:" + path + "?" + q.Encode() + "&" + extra
+	db, err := sqlx.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Migrate applies pending migrations from the embedded migrations folder.
+func (db *DB) Migrate(ctx context.Context) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write.DB, migrations.FS)
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	return nil
+}
+
+// MigrationVersion returns the version of the last applied migration.
+func (db *DB) MigrationVersion(ctx context.Context) (int64, error) {
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write.DB, migrations.FS)
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
+	}
+	return p.GetDBVersion(ctx)
+}
+
+// Close closes both pools. The WAL is checkpointed by SQLite when the last connection closes.
+func (db *DB) Close() error {
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	if db.write != nil {
+		errs = append(errs, db.write.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.read.GetContext(ctx, &one, "SELECT 1"); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// tx runs fn in a write transaction, committing if it returns nil.
+func (db *DB) tx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.write.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// millis is the storage form of a time.
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMillis turns a stored time back into a time.Time in UTC.
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

@@ -1,0 +1,27 @@
+// Package components holds kcnaprep's shared templ components: the page layout and the
+// small pieces pages reuse (progress bars, pills).
+package components
+
+// Page is what the layout needs from every page.
+type Page struct {
+	Title  string // the page's own title; the layout appends the site name
+	Nav    string // the active navigation item: "home", "search", "practice", "exams", "labs"
+	User   string // display name of the signed-in learner
+	Assets Assets
+	Flash  string // a one-off notice shown at the top
+	// Query is the text in the header's search box.
+	Query string
+}
+
+// Assets are the versioned URLs of static files.
+type Assets struct {
+	CSS, Highlight, JS, HTMX, Logo string
+}
+
+// Percent returns done/total as a whole percentage (0 when total is 0).
+func Percent(done, total int) int {
+	if total <= 0 {
+		return 0
+	}
+	return done * 100 / total
+}

@@ -1,0 +1,9 @@
+// Package static embeds the web app's CSS, JavaScript and icons.
+package static
+
+import "embed"
+
+// FS holds the static assets served under /static/.
+//
+//go:embed *.css *.js *.svg vendor/*.js
+var FS embed.FS
