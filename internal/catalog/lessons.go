@@ -38,9 +38,8 @@ type Lesson struct {
 	Questions  []*Question // questions whose `lesson` is this one
 	Labs       []*Lab      // labs sharing a competency
 
-	body       []byte
-	bodyLine   int // line of the body's first line in the file
-	frontLines map[string]int
+	body     []byte
+	bodyLine int // line of the body's first line in the file
 }
 
 // URL is the lesson's page.

@@ -1,0 +1,6 @@
+# Sourced by `make test`: exports the private Docker engine, kind node image and kubectl of
+# ../shared/kind-offline when this checkout sits beside it (the project's sandbox and CI).
+if [ -x ../shared/kind-offline/kind-offline ]; then
+  eval "$(../shared/kind-offline/kind-offline env)"
+  export KCNAPREP_KIND_NODE_IMAGE="${KCNAPREP_KIND_NODE_IMAGE:-$KIND_NODE_IMAGE}"
+fi

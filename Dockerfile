@@ -1,0 +1,37 @@
+# kcnaprep: one static binary with embedded content, on a small non-root Debian image that also
+# carries the docker CLI (kind drives Docker through it to create lab clusters).
+#
+#   docker build -t kcnaprep .
+#   docker run -d --name kcnaprep --network host -v kcnaprep-data:/data \
+#     -v /var/run/docker.sock:/var/run/docker.sock --group-add "$(stat -c %g /var/run/docker.sock)" kcnaprep
+#
+# --network host: kind publishes each lab cluster's API server on the host's 127.0.0.1 only, so
+# the server must share the host's loopback to reach it. Without labs, `-p 8080:8080` is enough.
+
+ARG GO_VERSION=1.26
+ARG DEBIAN_VERSION=bookworm
+ARG DOCKER_CLI_VERSION=28
+
+FROM golang:${GO_VERSION}-${DEBIAN_VERSION} AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod go mod download
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
+    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/server ./cmd/server
+
+FROM docker:${DOCKER_CLI_VERSION}-cli AS dockercli
+
+FROM debian:${DEBIAN_VERSION}-slim
+RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home --shell /usr/sbin/nologin kcnaprep \
+    && mkdir -p /data && chown kcnaprep:kcnaprep /data
+COPY --from=dockercli /usr/local/bin/docker /usr/local/bin/docker
+COPY --from=build /out/server /usr/local/bin/server
+ENV KCNAPREP_ADDR=0.0.0.0:8080 \
+    KCNAPREP_DATA_DIR=/data \
+    KCNAPREP_LOG_FORMAT=json
+VOLUME ["/data"]
+EXPOSE 8080
+USER kcnaprep:kcnaprep
+ENTRYPOINT ["/usr/local/bin/server"]
+CMD ["serve"]

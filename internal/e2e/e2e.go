@@ -1,0 +1,134 @@
+// Package e2e holds end-to-end tests: the real app on a loopback port, driven by headless
+// Chromium (Debian's package) through chromedp. Helpers here start both.
+package e2e
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/kcnaprep/kcnaprep/internal/app"
+)
+
+// App is a running server for a test.
+type App struct {
+	*app.App
+	URL string
+}
+
+// StartApp opens the app (contentDir "" serves the embedded content) on a fresh data dir and
+// serves it on a random loopback port until the test ends.
+func StartApp(t testing.TB, contentDir string) *App {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	a, err := app.Open(ctx, app.Config{DataDir: t.TempDir(), ContentDir: contentDir, ShutdownTimeout: 5 * time.Second}, logger)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		a.Close()
+	})
+	return &App{App: a, URL: "http://" + ln.Addr().String()}
+}
+
+// chromiumPath finds Debian's Chromium.
+func chromiumPath() (string, error) {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("no chromium on PATH (Debian: apt-get install chromium)")
+}
+
+// NewBrowser starts headless Chromium for the test. Without Chromium the test is skipped,
+// unless KCNAPREP_REQUIRE_BROWSER=1 (make test sets it), where it fails.
+func NewBrowser(t testing.TB) context.Context {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	path, err := chromiumPath()
+	if err != nil {
+		if os.Getenv("KCNAPREP_REQUIRE_BROWSER") == "1" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelC(); cancelA() })
+	// The first call starts the browser; it must not carry a timeout (chromedp's rule).
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// Text returns the visible text of the first element matching the CSS selector.
+func Text(t testing.TB, ctx context.Context, css string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", css, err)
+	}
+	return s
+}
+
+// Attr returns an attribute of the first element matching the CSS selector.
+func Attr(t testing.TB, ctx context.Context, css, name string) string {
+	t.Helper()
+	r, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(css), name))
+	if err != nil {
+		t.Fatalf("attribute %s of %s: %v", name, css, err)
+	}
+	return r.Value
+}
+
+// Do runs browser steps and fails the test on error.
+func Do(t testing.TB, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Get fetches a URL with a plain HTTP client (for checks outside the browser).
+func Get(url string) (*http.Response, error) { return http.Get(url) }
