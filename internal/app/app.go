@@ -13,6 +13,7 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/httpserver"
 	"github.com/kcnaprep/kcnaprep/internal/store"
+	"github.com/kcnaprep/kcnaprep/internal/trainer"
 )
 
 // Config is the server's configuration. cmd/server fills it from flags and environment.
@@ -33,6 +34,7 @@ type App struct {
 	Catalog *catalog.Catalog
 	DB      *store.DB
 	HTTP    *httpserver.Server
+	Trainer *trainer.Service
 }
 
 // Open loads and validates the content, opens and migrates the database, and builds the
@@ -58,7 +60,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		a.DB.Close()
 		return nil, err
 	}
-	a.HTTP, err = httpserver.New(cat, a.DB, httpserver.WithLogger(logger), httpserver.WithLocalUser(local))
+	a.Trainer = trainer.New(cat, a.DB, trainer.WithLogger(logger))
+	a.HTTP, err = httpserver.New(cat, a.DB, httpserver.WithLogger(logger), httpserver.WithLocalUser(local),
+		httpserver.WithTrainer(a.Trainer))
 	if err != nil {
 		a.DB.Close()
 		return nil, err
@@ -92,6 +96,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Background work lives as long as the server: exams past their deadline get submitted.
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	bgDone := make(chan struct{})
+	go func() { defer close(bgDone); a.Trainer.Run(bg) }()
+	defer func() { stopBG(); <-bgDone }()
 	a.HTTP.SetReady(true)
 	a.Logger.Info("listening", "addr", "http://"+ln.Addr().String())
 

@@ -15,6 +15,7 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/store"
+	"github.com/kcnaprep/kcnaprep/internal/trainer"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -27,6 +28,8 @@ type Server struct {
 	metrics  *metrics
 	assets   *assets
 	local    *domain.User // the single-learner profile
+	trainer  *trainer.Service
+	reports  bool // question problem reports enabled
 	ready    atomic.Bool
 	mounts   []func(chi.Router)
 	handler  http.Handler
@@ -45,6 +48,9 @@ func WithRegistry(r *prometheus.Registry) Option { return func(s *Server) { s.re
 // WithLocalUser runs the server in single-learner mode: every request acts as u, no login.
 func WithLocalUser(u *domain.User) Option { return func(s *Server) { s.local = u } }
 
+// WithTrainer enables practice, mock exams, review and readiness.
+func WithTrainer(t *trainer.Service) Option { return func(s *Server) { s.trainer = t } }
+
 // WithRoutes lets a feature package add its routes, inside the server's middleware.
 func WithRoutes(mount func(r chi.Router)) Option {
 	return func(s *Server) { s.mounts = append(s.mounts, mount) }
@@ -58,6 +64,9 @@ func New(cat *catalog.Catalog, db *store.DB, opts ...Option) (*Server, error) {
 	}
 	if s.registry == nil {
 		s.registry = NewRegistry()
+	}
+	if s.trainer == nil {
+		s.trainer = trainer.New(cat, db, trainer.WithLogger(s.logger))
 	}
 	if s.local == nil {
 		return nil, fmt.Errorf("httpserver: no user source (accounts are not implemented yet; use WithLocalUser)")
@@ -108,6 +117,25 @@ func (s *Server) routes() http.Handler {
 		r.Get("/lessons/{domainID}/{slug}", s.handleLesson)
 		r.Post("/lessons/{domainID}/{slug}/complete", s.handleLessonComplete)
 		r.Get("/search", s.handleSearch)
+
+		r.Get("/practice", s.handlePracticeHome)
+		r.Get("/practice/next", s.handlePracticeNext)
+		r.Get("/practice/q/{id}", s.handlePracticeQuestion)
+		r.Post("/practice/q/{id}", s.handlePracticeAnswer)
+		r.Get("/questions/{id}", s.handleQuestionPage)
+
+		r.Get("/exams", s.handleExams)
+		r.Post("/exams", s.handleStartExam)
+		r.Get("/exams/{examID}", s.handleExam)
+		r.Get("/exams/{examID}/q/{pos}", s.handleExamQuestion)
+		r.Post("/exams/{examID}/q/{pos}/answer", s.handleExamAnswer)
+		r.Post("/exams/{examID}/q/{pos}/flag", s.handleExamFlag)
+		r.Post("/exams/{examID}/submit", s.handleExamSubmit)
+		r.Get("/exams/{examID}/result", s.handleExamResult)
+
+		r.Get("/review", s.handleReview)
+		r.Post("/review/q/{id}", s.handleReviewAnswer)
+		r.Post("/review/q/{id}/rate", s.handleReviewRate)
 		for _, m := range s.mounts {
 			m(r)
 		}
