@@ -12,7 +12,7 @@ import (
 	"github.com/kcnaprep/kcnaprep/web/pages"
 )
 
-func examURL(id int64) string               { return "/exams/" + strconv.FormatInt(id, 10) }
+func examURL(id int64) string                { return "/exams/" + strconv.FormatInt(id, 10) }
 func examQuestionURL(id int64, p int) string { return fmt.Sprintf("/exams/%d/q/%d", id, p) }
 
 // examParams reads the exam id and question position from the URL.

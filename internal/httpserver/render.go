@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/a-h/templ"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/web/components"
 )
 
@@ -24,6 +25,7 @@ func (s *Server) page(r *http.Request, title, nav string) components.Page {
 	}
 	if u := user(r); u != nil {
 		p.User = u.DisplayName
+		p.Staff = u.Role == domain.RoleInstructor || u.Role == domain.RoleAdmin
 	}
 	return p
 }

@@ -58,7 +58,7 @@ func WithRoutes(mount func(r chi.Router)) Option {
 
 // New returns a Server for the catalog and database.
 func New(cat *catalog.Catalog, db *store.DB, opts ...Option) (*Server, error) {
-	s := &Server{catalog: cat, store: db, logger: slog.Default()}
+	s := &Server{catalog: cat, store: db, logger: slog.Default(), reports: true}
 	for _, o := range opts {
 		o(s)
 	}
@@ -132,6 +132,11 @@ func (s *Server) routes() http.Handler {
 		r.Post("/exams/{examID}/q/{pos}/flag", s.handleExamFlag)
 		r.Post("/exams/{examID}/submit", s.handleExamSubmit)
 		r.Get("/exams/{examID}/result", s.handleExamResult)
+
+		r.Get("/questions/{id}/report", s.handleReportForm)
+		r.Post("/questions/{id}/report", s.handleReportSubmit)
+		r.Get("/reports", s.handleReports)
+		r.Post("/reports/{reportID}/resolve", s.handleResolveReport)
 
 		r.Get("/review", s.handleReview)
 		r.Post("/review/q/{id}", s.handleReviewAnswer)

@@ -28,7 +28,7 @@ func (db *DB) EnsureLocalUser(ctx context.Context) (*domain.User, error) {
 	var u *domain.User
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, role, created_at)
-			VALUES (?, 'Learner', 'learner', ?) ON CONFLICT (username) DO NOTHING`,
+			VALUES (?, 'Learner', 'admin', ?) ON CONFLICT (username) DO NOTHING`,
 			domain.LocalUsername, millis(db.now()))
 		if err != nil {
 			return fmt.Errorf("create local user: %w", err)

@@ -234,3 +234,33 @@ type DomainReadinessVM struct {
 	Accuracy, Low, High int // percent
 	MeetsMark           int // percent
 }
+
+// ReportFormVM is the "report a problem with this question" form.
+type ReportFormVM struct {
+	Page       components.Page
+	QuestionID string
+	StemHTML   string
+	Kinds      []SelectOption
+	Message    string
+	Error      string
+	Done       bool
+	BackURL    string
+}
+
+// ReportsVM lists question reports for instructors.
+type ReportsVM struct {
+	Page    components.Page
+	Reports []ReportRowVM
+	All     bool
+}
+
+// ReportRowVM is one report.
+type ReportRowVM struct {
+	ID                      int64
+	QuestionID, QuestionURL string
+	File                    string // where to fix it: file:line
+	Kind, Message, Reporter string
+	Date                    string
+	Resolved                bool
+	ResolveURL              string
+}
