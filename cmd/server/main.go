@@ -41,6 +41,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServe(ctx, args, getenv, stdout, stderr)
 	case "content":
 		return runContent(ctx, args, getenv, stdout, stderr)
+	case "quiz":
+		return runQuiz(ctx, args, getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args, getenv, stdout, stderr)
 	case "version":
@@ -62,6 +64,8 @@ Usage:
   server content check [DIR]       validate content (embedded, or DIR laid out like the repo)
   server content stats [DIR]       count questions by domain, competency, type, difficulty
   server content export DIR        write the embedded content to DIR, to edit and serve with --content-dir
+  server quiz export --format gift [--out FILE]      export the question bank to Moodle GIFT
+  server quiz import FILE.gift [--into DIR]          add GIFT questions to a content dir
   server migrate [flags]           apply database migrations and exit
   server version                   print the version
 
