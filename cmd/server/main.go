@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runContent(ctx, args, getenv, stdout, stderr)
 	case "quiz":
 		return runQuiz(ctx, args, getenv, stdout, stderr)
+	case "user":
+		return runUser(ctx, args, getenv, os.Stdin, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args, getenv, stdout, stderr)
 	case "version":
@@ -66,6 +68,8 @@ Usage:
   server content export DIR        write the embedded content to DIR, to edit and serve with --content-dir
   server quiz export --format gift [--out FILE]      export the question bank to Moodle GIFT
   server quiz import FILE.gift [--into DIR]          add GIFT questions to a content dir
+  server user add NAME [--role R] [--name "Full Name"]   create an account (password on stdin)
+  server user passwd NAME | server user list            change a password; list users
   server migrate [flags]           apply database migrations and exit
   server version                   print the version
 

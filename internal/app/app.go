@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/httpserver"
 	"github.com/kcnaprep/kcnaprep/internal/store"
@@ -22,6 +23,7 @@ type Config struct {
 	DataDir         string        // holds kcnaprep.db and, later, lab kubeconfigs
 	ContentDir      string        // "" serves the embedded content
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
+	SecureCookies   bool          // mark session cookies Secure (serve over HTTPS)
 }
 
 // DatabasePath is where the SQLite file lives.
@@ -55,14 +57,34 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	if a.DB, err = store.Open(ctx, cfg.DatabasePath()); err != nil {
 		return nil, err
 	}
-	local, err := a.DB.EnsureLocalUser(ctx)
+	a.Trainer = trainer.New(cat, a.DB, trainer.WithLogger(logger))
+	opts := []httpserver.Option{httpserver.WithLogger(logger), httpserver.WithTrainer(a.Trainer)}
+	accounts, err := a.DB.HasAccounts(ctx)
 	if err != nil {
 		a.DB.Close()
 		return nil, err
 	}
-	a.Trainer = trainer.New(cat, a.DB, trainer.WithLogger(logger))
-	a.HTTP, err = httpserver.New(cat, a.DB, httpserver.WithLogger(logger), httpserver.WithLocalUser(local),
-		httpserver.WithTrainer(a.Trainer))
+	if accounts {
+		sm := scs.New()
+		sm.Store = a.DB.Sessions()
+		sm.Lifetime = 14 * 24 * time.Hour
+		sm.IdleTimeout = 3 * 24 * time.Hour
+		sm.Cookie.Name = "kcnaprep_session"
+		sm.Cookie.HttpOnly = true
+		sm.Cookie.SameSite = http.SameSiteLaxMode
+		sm.Cookie.Secure = cfg.SecureCookies
+		opts = append(opts, httpserver.WithAccounts(sm))
+		logger.Info("accounts mode: learners sign in")
+	} else {
+		local, err := a.DB.EnsureLocalUser(ctx)
+		if err != nil {
+			a.DB.Close()
+			return nil, err
+		}
+		opts = append(opts, httpserver.WithLocalUser(local))
+		logger.Info("single-learner mode: no accounts configured")
+	}
+	a.HTTP, err = httpserver.New(cat, a.DB, opts...)
 	if err != nil {
 		a.DB.Close()
 		return nil, err

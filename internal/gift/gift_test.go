@@ -95,7 +95,7 @@ func TestEscapeRoundTrip(t *testing.T) {
 func TestWriteThenParse(t *testing.T) {
 	in := []Question{
 		{Category: "c/1", Title: "q:1", Format: "markdown", Kind: SingleChoice, Text: "Pick {one}:\n\n```\na=b # c\n```",
-			Answers: []Answer{{Text: "right ~ x", Correct: true, Weight: 100, Feedback: "because #1"}, {Text: "wrong", Feedback: "no"}},
+			Answers:         []Answer{{Text: "right ~ x", Correct: true, Weight: 100, Feedback: "because #1"}, {Text: "wrong", Feedback: "no"}},
 			GeneralFeedback: "take: away", Meta: `{"difficulty":3}`},
 		{Category: "c/2", Title: "q2", Kind: MultipleChoice, Text: "Two",
 			Answers: []Answer{{Text: "a", Correct: true, Weight: CorrectWeight(3)}, {Text: "b", Correct: true, Weight: CorrectWeight(3)},

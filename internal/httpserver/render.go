@@ -26,6 +26,7 @@ func (s *Server) page(r *http.Request, title, nav string) components.Page {
 	if u := user(r); u != nil {
 		p.User = u.DisplayName
 		p.Staff = u.Role == domain.RoleInstructor || u.Role == domain.RoleAdmin
+		p.Logout = s.sessions != nil
 	}
 	return p
 }

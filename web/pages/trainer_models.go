@@ -264,3 +264,11 @@ type ReportRowVM struct {
 	Resolved                bool
 	ResolveURL              string
 }
+
+// LoginVM is the sign-in page.
+type LoginVM struct {
+	Page     components.Page
+	Next     string
+	Username string
+	Error    string
+}
