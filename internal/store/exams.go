@@ -315,3 +315,13 @@ func splitInts(s string) []int {
 	}
 	return out
 }
+
+// ExamQuestionsAnyUser returns an exam's saved answers whoever owns it. Only operator tools
+// (the exam load test's loss audit) use it; request handlers go through ExamQuestions.
+func (db *DB) ExamQuestionsAnyUser(ctx context.Context, examID int64) ([]ExamQuestion, error) {
+	var userID int64
+	if err := db.read.GetContext(ctx, &userID, `SELECT user_id FROM exams WHERE id = ?`, examID); err != nil {
+		return nil, fmt.Errorf("owner of exam %d: %w", examID, err)
+	}
+	return db.ExamQuestions(ctx, userID, examID)
+}
