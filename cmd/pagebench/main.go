@@ -50,6 +50,10 @@ func run(lesson, duration string, threads, conns, starts int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
+	// nginx's workers run as an unprivileged user: they must be able to read the page.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return err
+	}
 	bin := filepath.Join(dir, "server")
 	if out, err := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/server").CombinedOutput(); err != nil {
 		return fmt.Errorf("build: %v\n%s", err, out)
@@ -126,12 +130,21 @@ http {
 		return fmt.Errorf("nginx: %w", err)
 	}
 	defer func() { _ = ng.Process.Signal(os.Interrupt); _ = ng.Wait() }()
+	ready := false
 	for range 100 {
 		if r, err := http.Get("http://" + nginxAddr + "/lesson.html"); err == nil {
+			b, _ := io.ReadAll(r.Body)
 			r.Body.Close()
-			break
+			if r.StatusCode == 200 && len(b) == len(page) {
+				ready = true
+				break
+			}
+			return fmt.Errorf("nginx answers %d with %d bytes, not the %d-byte page", r.StatusCode, len(b), len(page))
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	if !ready {
+		return fmt.Errorf("nginx did not start")
 	}
 
 	app := wrk("http://"+addr+lesson, duration, threads, conns)

@@ -17,7 +17,7 @@ import (
 // and checks the result page against the answers it gave.
 func TestBrowserMockExam(t *testing.T) {
 	ctx := NewBrowser(t)
-	a := StartApp(t, examContentDir(t))
+	a := StartApp(t, "") // the embedded bank: a real 60-question, 90-minute mock exam
 	cat := a.Catalog
 	n := cat.Curriculum.Exam.Questions.Value
 

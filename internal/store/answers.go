@@ -99,7 +99,7 @@ func (s QuestionStat) LastAt() time.Time { return fromMillis(s.Last) }
 // QuestionStats returns, per question the user has answered, counts and the last answer.
 func (db *DB) QuestionStats(ctx context.Context, userID int64) ([]QuestionStat, error) {
 	var out []QuestionStat
-	err := db.read.SelectContext(ctx, &out, `
+	err := db.sel(ctx, &out, `
 		SELECT question_id, count(*) AS n, sum(correct) AS ok, max(answered_at) AS last_at,
 		       (SELECT a2.correct FROM answers a2 WHERE a2.user_id = a.user_id AND a2.question_id = a.question_id
 		        ORDER BY a2.answered_at DESC, a2.id DESC LIMIT 1) AS last_ok
@@ -113,7 +113,7 @@ func (db *DB) QuestionStats(ctx context.Context, userID int64) ([]QuestionStat, 
 // RecentAnswers returns the user's answers since a time, newest first, at most limit.
 func (db *DB) RecentAnswers(ctx context.Context, userID int64, since time.Time, limit int) ([]AnswerRow, error) {
 	var out []AnswerRow
-	err := db.read.SelectContext(ctx, &out, `SELECT question_id, correct, source, answered_at FROM answers
+	err := db.sel(ctx, &out, `SELECT question_id, correct, source, answered_at FROM answers
 		WHERE user_id = ? AND answered_at >= ? ORDER BY answered_at DESC, id DESC LIMIT ?`, userID, millis(since), limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent answers of user %d: %w", userID, err)
@@ -158,7 +158,7 @@ const cardColumns = `question_id, stability, difficulty, reps, lapses, last_revi
 // DueCards returns cards due at or before now, most overdue first.
 func (db *DB) DueCards(ctx context.Context, userID int64, limit int) ([]Card, error) {
 	var rows []cardRow
-	err := db.read.SelectContext(ctx, &rows, `SELECT `+cardColumns+` FROM review_cards WHERE user_id = ? AND due_at <= ?
+	err := db.sel(ctx, &rows, `SELECT `+cardColumns+` FROM review_cards WHERE user_id = ? AND due_at <= ?
 		ORDER BY due_at LIMIT ?`, userID, millis(db.now()), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due cards of user %d: %w", userID, err)
@@ -177,7 +177,7 @@ func (db *DB) ReviewCounts(ctx context.Context, userID int64, until time.Time) (
 		Today sql.NullInt64 `db:"due_today"`
 		Total int           `db:"total"`
 	}
-	err = db.read.GetContext(ctx, &r, `SELECT sum(due_at <= ?) AS due_now, sum(due_at <= ?) AS due_today, count(*) AS total
+	err = db.get(ctx, &r, `SELECT sum(due_at <= ?) AS due_now, sum(due_at <= ?) AS due_today, count(*) AS total
 		FROM review_cards WHERE user_id = ?`, millis(db.now()), millis(until), userID)
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("review counts of user %d: %w", userID, err)
@@ -188,7 +188,7 @@ func (db *DB) ReviewCounts(ctx context.Context, userID int64, until time.Time) (
 // Card returns one of the user's cards, or ENOTFOUND.
 func (db *DB) Card(ctx context.Context, userID int64, questionID string) (Card, error) {
 	var r cardRow
-	err := db.read.GetContext(ctx, &r, `SELECT `+cardColumns+` FROM review_cards WHERE user_id = ? AND question_id = ?`, userID, questionID)
+	err := db.get(ctx, &r, `SELECT `+cardColumns+` FROM review_cards WHERE user_id = ? AND question_id = ?`, userID, questionID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Card{}, domain.Errorf(domain.ENOTFOUND, "That question is not in your review queue.")
 	}

@@ -116,7 +116,7 @@ func (db *DB) CreateExam(ctx context.Context, userID int64, ne NewExam) (Exam, e
 // Exam returns one of the user's exams; another user's exam is ENOTFOUND.
 func (db *DB) Exam(ctx context.Context, userID, examID int64) (Exam, error) {
 	var r examRow
-	err := db.read.GetContext(ctx, &r, `SELECT `+examColumns+` FROM exams WHERE id = ? AND user_id = ?`, examID, userID)
+	err := db.get(ctx, &r, `SELECT `+examColumns+` FROM exams WHERE id = ? AND user_id = ?`, examID, userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Exam{}, domain.Errorf(domain.ENOTFOUND, "There is no such exam.")
 	}
@@ -135,7 +135,7 @@ func (db *DB) ExamQuestions(ctx context.Context, userID, examID int64) ([]ExamQu
 		Picked      sql.NullString `db:"picked"`
 		Flagged     bool           `db:"flagged"`
 	}
-	err := db.read.SelectContext(ctx, &rows, `SELECT q.position, q.question_id, q.choice_order, q.picked, q.flagged
+	err := db.sel(ctx, &rows, `SELECT q.position, q.question_id, q.choice_order, q.picked, q.flagged
 		FROM exam_questions q JOIN exams e ON e.id = q.exam_id
 		WHERE q.exam_id = ? AND e.user_id = ? ORDER BY q.position`, examID, userID)
 	if err != nil {
@@ -253,7 +253,7 @@ func (db *DB) SubmitExam(ctx context.Context, userID, examID int64, s ExamSubmis
 // OpenExam returns the user's most recent exam still in progress, or ENOTFOUND.
 func (db *DB) OpenExam(ctx context.Context, userID int64) (Exam, error) {
 	var r examRow
-	err := db.read.GetContext(ctx, &r, `SELECT `+examColumns+` FROM exams WHERE user_id = ? AND submitted_at IS NULL
+	err := db.get(ctx, &r, `SELECT `+examColumns+` FROM exams WHERE user_id = ? AND submitted_at IS NULL
 		ORDER BY started_at DESC LIMIT 1`, userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Exam{}, domain.Errorf(domain.ENOTFOUND, "No exam in progress.")
@@ -267,7 +267,7 @@ func (db *DB) OpenExam(ctx context.Context, userID int64) (Exam, error) {
 // ExpiredExams lists exams past their deadline and not submitted, for the auto-submitter.
 func (db *DB) ExpiredExams(ctx context.Context, limit int) ([]Exam, error) {
 	var rows []examRow
-	err := db.read.SelectContext(ctx, &rows, `SELECT `+examColumns+` FROM exams WHERE submitted_at IS NULL AND deadline_at < ?
+	err := db.sel(ctx, &rows, `SELECT `+examColumns+` FROM exams WHERE submitted_at IS NULL AND deadline_at < ?
 		ORDER BY deadline_at LIMIT ?`, millis(db.now()), limit)
 	if err != nil {
 		return nil, fmt.Errorf("expired exams: %w", err)
@@ -282,7 +282,7 @@ func (db *DB) ExpiredExams(ctx context.Context, limit int) ([]Exam, error) {
 // ExamHistory lists the user's submitted exams, oldest first.
 func (db *DB) ExamHistory(ctx context.Context, userID int64) ([]Exam, error) {
 	var rows []examRow
-	err := db.read.SelectContext(ctx, &rows, `SELECT `+examColumns+` FROM exams WHERE user_id = ? AND submitted_at IS NOT NULL
+	err := db.sel(ctx, &rows, `SELECT `+examColumns+` FROM exams WHERE user_id = ? AND submitted_at IS NOT NULL
 		ORDER BY started_at`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("exam history of user %d: %w", userID, err)
@@ -320,7 +320,7 @@ func splitInts(s string) []int {
 // (the exam load test's loss audit) use it; request handlers go through ExamQuestions.
 func (db *DB) ExamQuestionsAnyUser(ctx context.Context, examID int64) ([]ExamQuestion, error) {
 	var userID int64
-	if err := db.read.GetContext(ctx, &userID, `SELECT user_id FROM exams WHERE id = ?`, examID); err != nil {
+	if err := db.get(ctx, &userID, `SELECT user_id FROM exams WHERE id = ?`, examID); err != nil {
 		return nil, fmt.Errorf("owner of exam %d: %w", examID, err)
 	}
 	return db.ExamQuestions(ctx, userID, examID)

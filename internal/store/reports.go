@@ -75,7 +75,7 @@ func (db *DB) Reports(ctx context.Context, viewer *domain.User, includeResolved 
 		q += ` WHERE r.resolved_at IS NULL`
 	}
 	q += ` ORDER BY r.resolved_at IS NOT NULL, r.created_at DESC`
-	if err := db.read.SelectContext(ctx, &rows, q); err != nil {
+	if err := db.sel(ctx, &rows, q); err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
 	}
 	out := make([]Report, len(rows))

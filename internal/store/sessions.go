@@ -21,7 +21,7 @@ func (db *DB) Sessions() *SessionStore { return &SessionStore{db: db} }
 // FindCtx returns a live session's data.
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
-	err := s.db.read.GetContext(ctx, &data, `SELECT data FROM sessions WHERE token = ? AND expiry > ?`, token, millis(s.db.now()))
+	err := s.db.get(ctx, &data, `SELECT data FROM sessions WHERE token = ? AND expiry > ?`, token, millis(s.db.now()))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}

@@ -42,7 +42,7 @@ func (db *DB) EnsureLocalUser(ctx context.Context) (*domain.User, error) {
 // UserByID returns a user, or an ENOTFOUND error.
 func (db *DB) UserByID(ctx context.Context, id int64) (*domain.User, error) {
 	var r userRow
-	err := db.read.GetContext(ctx, &r, `SELECT id, username, display_name, role, created_at FROM users WHERE id = ?`, id)
+	err := db.get(ctx, &r, `SELECT id, username, display_name, role, created_at FROM users WHERE id = ?`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "No such user.")
 	}
@@ -94,7 +94,7 @@ func (db *DB) CredentialsByUsername(ctx context.Context, username string) (UserC
 		userRow
 		Hash sql.NullString `db:"password_hash"`
 	}
-	err := db.read.GetContext(ctx, &r, `SELECT id, username, display_name, role, created_at, password_hash FROM users
+	err := db.get(ctx, &r, `SELECT id, username, display_name, role, created_at, password_hash FROM users
 		WHERE username = ? AND password_hash IS NOT NULL`, username)
 	if errors.Is(err, sql.ErrNoRows) {
 		return UserCredentials{}, domain.Errorf(domain.ENOTFOUND, "No such account.")
@@ -141,7 +141,7 @@ func (db *DB) SetPassword(ctx context.Context, username, passwordHash string) er
 // with accounts instead of in single-learner mode.
 func (db *DB) HasAccounts(ctx context.Context) (bool, error) {
 	var n int
-	if err := db.read.GetContext(ctx, &n, `SELECT count(*) FROM users WHERE password_hash IS NOT NULL`); err != nil {
+	if err := db.get(ctx, &n, `SELECT count(*) FROM users WHERE password_hash IS NOT NULL`); err != nil {
 		return false, fmt.Errorf("count accounts: %w", err)
 	}
 	return n > 0, nil
@@ -150,7 +150,7 @@ func (db *DB) HasAccounts(ctx context.Context) (bool, error) {
 // Users lists every user.
 func (db *DB) Users(ctx context.Context) ([]*domain.User, error) {
 	var rows []userRow
-	if err := db.read.SelectContext(ctx, &rows, `SELECT id, username, display_name, role, created_at FROM users ORDER BY username`); err != nil {
+	if err := db.sel(ctx, &rows, `SELECT id, username, display_name, role, created_at FROM users ORDER BY username`); err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	out := make([]*domain.User, len(rows))
