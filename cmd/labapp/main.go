@@ -1,5 +1,5 @@
 // Command labapp is the workload of kcnaprep's hands-on labs: one small static program (standard
-// library only) that the server packs into the OCI image kcnaprep.local/labapp:<version> and loads
+// library only, plus the version constant of internal/labapp) that the server packs into the OCI image kcnaprep.local/labapp:<version> and loads
 // into lab clusters, so labs never pull from a registry.
 //
 // It is a multi-call program: the mode is the first argument, or the name it is called by
@@ -43,11 +43,12 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/kcnaprep/kcnaprep/internal/labapp"
 )
 
-// Version is labapp's version; the image is tagged with it. Bump it when behaviour changes and
-// update the labs that name the image (the lab loader rejects any other tag).
-const Version = "1.0"
+// Version is labapp's version; the image is tagged with it (see internal/labapp).
+const Version = labapp.Version
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
