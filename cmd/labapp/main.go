@@ -9,6 +9,7 @@
 //	labapp sleep [DURATION]      sleep (forever by default); exit 0 on SIGTERM
 //	labapp crash [MESSAGE]       print MESSAGE and exit with $CRASH_CODE (default 1) after $CRASH_AFTER
 //	labapp probe [flags] URL     reach http://host:port/path or tcp://host:port, print the outcome
+//	                             (--once: exit 0 if it answered, 1 if not; --retry-for D: keep trying)
 //	labapp version               print the version
 //
 // The server is configured by environment variables and mounted files:
@@ -309,15 +310,20 @@ func probe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	once := fs.Bool("once", false, "probe once and exit 0 when the target answers, 1 otherwise")
 	timeout := fs.Duration("timeout", 3*time.Second, "time one attempt may take")
-	interval := fs.Duration("interval", 2*time.Second, "time between attempts (without --once)")
+	interval := fs.Duration("interval", 2*time.Second, "time between attempts")
+	retryFor := fs.Duration("retry-for", 0, "with --once: keep trying this long until the target answers")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: labapp probe [--once] [--timeout D] [--interval D] http://HOST:PORT/PATH | tcp://HOST:PORT")
+		fmt.Fprintln(stderr, "usage: labapp probe [--once [--retry-for D]] [--timeout D] [--interval D] http://HOST:PORT/PATH | tcp://HOST:PORT")
 		return 2
 	}
 	target := fs.Arg(0)
+	deadline := time.Now().Add(*retryFor)
+	if *retryFor > 0 && *interval > time.Second {
+		*interval = time.Second
+	}
 	for {
 		out, err := probeOnce(ctx, target, *timeout)
 		if err != nil {
@@ -325,7 +331,7 @@ func probe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		} else {
 			fmt.Fprintf(stdout, "OK %s: %s\n", target, out)
 		}
-		if *once {
+		if *once && (err == nil || !time.Now().Add(*interval).Before(deadline)) {
 			if err != nil {
 				return 1
 			}

@@ -123,6 +123,7 @@ func TestProbe(t *testing.T) {
 		{[]string{"probe", "--once", "tcp://" + strings.TrimPrefix(ok.URL, "http://")}, 0, "connected"},
 		{[]string{"probe", "--once", "--timeout", "1s", "tcp://" + closed}, 1, "FAIL"},
 		{[]string{"probe", "--once", "ftp://x"}, 1, "must start with"},
+		{[]string{"probe", "--once", "--retry-for", "1500ms", "--timeout", "200ms", "tcp://" + closed}, 1, "FAIL tcp://" + closed},
 		{[]string{"probe"}, 2, ""},
 	}
 	for _, c := range cases {
