@@ -273,7 +273,10 @@ func quantityOf(v ref.Val) ref.Val {
 func compileExpr(env *cel.Env, expr string, wantBool bool) (cel.Program, string) {
 	ast, iss := env.Compile(expr)
 	if iss.Err() != nil {
-		return nil, "CEL: " + strings.ReplaceAll(iss.Err().Error(), "\n", " ")
+		// cel-go prints "ERROR: <input>:1:24: msg" and then the source with a caret: keep the
+		// first line, which says where in the expression.
+		first, _, _ := strings.Cut(iss.Err().Error(), "\n")
+		return nil, "CEL " + strings.TrimPrefix(first, "ERROR: <input>:")
 	}
 	if wantBool && ast.OutputType() != cel.BoolType && ast.OutputType() != cel.DynType {
 		return nil, fmt.Sprintf("CEL: expect must be a bool expression, this one is %s", ast.OutputType())

@@ -82,7 +82,7 @@ func TestEvalObjectExpectations(t *testing.T) {
 	readyOpt := mustCompile(t, Spec{ID: "ready-opt", Message: "3 ready", Object: dep,
 		Expect: "object.status.?readyReplicas.orValue(0) == 3", Observed: "object.status.?readyReplicas.orValue(0)"})
 	image := mustCompile(t, Spec{ID: "image", Message: "image", Object: dep,
-		Expect: "object.spec.template.spec.containers.all(c, c.image == 'kcnaprep.local/labapp:1.0')",
+		Expect:   "object.spec.template.spec.containers.all(c, c.image == 'kcnaprep.local/labapp:1.0')",
 		Observed: "object.spec.template.spec.containers.map(c, c.image)"})
 	quantity := mustCompile(t, Spec{ID: "q", Message: "requests", Object: dep,
 		Expect: "object.spec.template.spec.containers.all(c, quantity(c.resources.requests.cpu) == 0.1 && quantity(c.resources.requests.memory) >= 64 * 1024 * 1024)"})
