@@ -27,6 +27,7 @@ type Server struct {
 	metrics  *metrics
 	assets   *assets
 	local    *domain.User // the single-learner profile
+	labs     LabService   // nil: labs are listed but cannot run
 	ready    atomic.Bool
 	mounts   []func(chi.Router)
 	handler  http.Handler
@@ -108,6 +109,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/lessons/{domainID}/{slug}", s.handleLesson)
 		r.Post("/lessons/{domainID}/{slug}/complete", s.handleLessonComplete)
 		r.Get("/search", s.handleSearch)
+		s.mountLabs(r)
 		for _, m := range s.mounts {
 			m(r)
 		}
