@@ -43,6 +43,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runContent(ctx, args, getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args, getenv, stdout, stderr)
+	case "lab":
+		return runLab(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kcnaprep", version())
 		return nil
@@ -63,6 +65,8 @@ Usage:
   server content stats [DIR]       count questions by domain, competency, type, difficulty
   server content export DIR        write the embedded content to DIR, to edit and serve with --content-dir
   server migrate [flags]           apply database migrations and exit
+  server lab list|start|check|reset|stop [ID] [flags]
+                                   hands-on labs from the terminal (start prints export KUBECONFIG=...)
   server version                   print the version
 
 Run "server serve -h" for the server's flags and their environment variables.

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/httpserver"
+	"github.com/kcnaprep/kcnaprep/internal/lab"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 )
 
@@ -21,17 +23,26 @@ type Config struct {
 	DataDir         string        // holds kcnaprep.db and, later, lab kubeconfigs
 	ContentDir      string        // "" serves the embedded content
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
+
+	// Labs.
+	LabBackend    string        // "kind" (the default when empty), "kubeconfig" or "none"
+	LabKubeconfig string        // admin kubeconfig of an existing cluster, for LabBackend "kubeconfig"
+	KindNodeImage string        // kind node image; "" keeps kind's default
+	LabappBinary  string        // the labapp binary; "" finds or builds it (see internal/lab/labimage)
+	LabIdleTTL    time.Duration // a lab idle this long is stopped; 0 never
 }
 
 // DatabasePath is where the SQLite file lives.
 func (c Config) DatabasePath() string { return filepath.Join(c.DataDir, "kcnaprep.db") }
 
-// App is a running kcnaprep: content, database and HTTP handler.
+// App is a running kcnaprep: content, database, lab service and HTTP handler.
 type App struct {
 	Config  Config
 	Logger  *slog.Logger
 	Catalog *catalog.Catalog
 	DB      *store.DB
+	Labs    *lab.Service // nil when LabBackend is "none"
+	Local   *domain.User // the single-learner profile
 	HTTP    *httpserver.Server
 }
 
@@ -58,13 +69,22 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		a.DB.Close()
 		return nil, err
 	}
-	a.HTTP, err = httpserver.New(cat, a.DB, httpserver.WithLogger(logger), httpserver.WithLocalUser(local))
-	if err != nil {
+	a.Local = local
+	if a.Labs, err = newLabService(ctx, cfg, a.DB, cat, logger); err != nil {
 		a.DB.Close()
 		return nil, err
 	}
+	opts := []httpserver.Option{httpserver.WithLogger(logger), httpserver.WithLocalUser(local)}
+	if a.Labs != nil {
+		opts = append(opts, httpserver.WithLabs(a.Labs))
+	}
+	a.HTTP, err = httpserver.New(cat, a.DB, opts...)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	if err := a.HTTP.IndexSearch(ctx); err != nil {
-		a.DB.Close()
+		a.Close()
 		return nil, err
 	}
 	source := "embedded"
@@ -92,6 +112,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	labsDone := make(chan struct{})
+	go func() {
+		defer close(labsDone)
+		if a.Labs != nil {
+			_ = a.Labs.Run(ctx) // reconciles leftovers, expires idle labs; ends with ctx
+		}
+	}()
 	a.HTTP.SetReady(true)
 	a.Logger.Info("listening", "addr", "http://"+ln.Addr().String())
 
@@ -115,12 +142,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	<-labsDone
 	a.Logger.Info("stopped")
 	return nil
 }
 
-// Close releases the database.
+// Close stops lab jobs and releases the database.
 func (a *App) Close() error {
+	if a.Labs != nil {
+		a.Labs.Close()
+	}
 	if a.DB != nil {
 		return a.DB.Close()
 	}

@@ -51,7 +51,7 @@ const (
 
 var (
 	idPattern     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
-	labappTag     = regexp.MustCompile(regexp.QuoteMeta(labapp.Repository) + `:([A-Za-z0-9._-]+)`)
+	labappTag     = regexp.MustCompile(regexp.QuoteMeta(labapp.Repository) + `:([A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?)`)
 	yamlLineError = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 	goType        = regexp.MustCompile(` in type [\w.]+$`)
 )

@@ -391,7 +391,8 @@ func (b *Backend) DeleteCluster(name string) error {
 // KubeconfigPath is where the admin kubeconfig of a cluster is kept (measurements, tests).
 func (b *Backend) KubeconfigPath(cluster string) string { return b.kubeconfigPath(cluster) }
 
-// kindLogger sends kind's messages to slog at debug level (warnings and errors at theirs).
+// kindLogger sends kind's messages to slog: progress at debug level, warnings (such as its
+// cgroup v1 deprecation notice, printed at every create) at info, errors at error.
 type kindLogger struct{ l *slog.Logger }
 
 func (k kindLogger) Warn(m string)                            { k.l.Warn("kind: " + m) }
