@@ -395,8 +395,8 @@ func (b *Backend) KubeconfigPath(cluster string) string { return b.kubeconfigPat
 // cgroup v1 deprecation notice, printed at every create) at info, errors at error.
 type kindLogger struct{ l *slog.Logger }
 
-func (k kindLogger) Warn(m string)                            { k.l.Warn("kind: " + m) }
-func (k kindLogger) Warnf(f string, a ...any)                 { k.l.Warn("kind: " + fmt.Sprintf(f, a...)) }
+func (k kindLogger) Warn(m string)                            { k.l.Info("kind: " + m) }
+func (k kindLogger) Warnf(f string, a ...any)                 { k.l.Info("kind: " + fmt.Sprintf(f, a...)) }
 func (k kindLogger) Error(m string)                           { k.l.Error("kind: " + m) }
 func (k kindLogger) Errorf(f string, a ...any)                { k.l.Error("kind: " + fmt.Sprintf(f, a...)) }
 func (k kindLogger) V(level kindlog.Level) kindlog.InfoLogger { return kindInfo{k.l} }
