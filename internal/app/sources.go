@@ -35,3 +35,8 @@ func LoadCatalog(dir string) (*catalog.Catalog, error) {
 // catalogOptions are the options every catalog load uses: the lab engine parses lab bundles and
 // compiles their checks, so "server content check" catches a CEL typo with file and line.
 func catalogOptions() []catalog.Option { return []catalog.Option{catalog.WithLabLoader(bundle.Loader)} }
+
+// LoadCatalogFrom loads and validates content from src with the options the server uses.
+func LoadCatalogFrom(src catalog.Sources) (*catalog.Catalog, error) {
+	return catalog.Load(src, catalogOptions()...)
+}

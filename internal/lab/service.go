@@ -138,6 +138,9 @@ func (s *Service) Start(ctx context.Context, userID int64, labID string) (*domai
 		return nil, err
 	}
 	if cur, err := s.store.LabSession(ctx, userID, labID); err == nil && cur.State.Active() {
+		if err := s.sameBackend(cur); err != nil {
+			return nil, err
+		}
 		return cur, s.store.TouchLabSession(ctx, userID, cur.ID)
 	}
 	sess := &domain.LabSession{ID: newID(), UserID: userID, LabID: labID, Backend: s.backend.Name()}
@@ -306,6 +309,9 @@ func (s *Service) ready(ctx context.Context, userID int64, labID string) (*domai
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := s.sameBackend(sess); err != nil {
+		return nil, nil, err
+	}
 	switch sess.State {
 	case domain.LabReady:
 		return sess, b, nil
@@ -314,6 +320,16 @@ func (s *Service) ready(ctx context.Context, userID int64, labID string) (*domai
 	default:
 		return nil, nil, domain.Errorf(domain.ECONFLICT, "The lab is %s; wait until it is ready.", sess.State)
 	}
+}
+
+// sameBackend refuses a session another backend runs (the server's configuration changed
+// while it was active): this backend cannot reach or clean up its environment.
+func (s *Service) sameBackend(sess *domain.LabSession) error {
+	if sess.Backend != s.backend.Name() {
+		return domain.Errorf(domain.ECONFLICT, "This lab was started on the %s lab backend, and this server now uses %s: switch back to finish it.",
+			sess.Backend, s.backend.Name())
+	}
+	return nil
 }
 
 // attach reconnects to a session's environment; an environment that vanished ends the session.
@@ -380,6 +396,9 @@ func (s *Service) Stop(ctx context.Context, userID int64, labID string) (*domain
 	}
 	sess, err := s.store.LabSession(ctx, userID, labID)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.sameBackend(sess); err != nil {
 		return nil, err
 	}
 	if err := s.stop(ctx, sess, b, "stop"); err != nil {

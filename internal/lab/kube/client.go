@@ -50,6 +50,7 @@ type Client struct {
 func New(cfg *rest.Config) (*Client, error) {
 	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst = 100, 200
+	cfg.WarningHandler = rest.NoWarnings{} // deprecation and Pod Security warnings are the learner's to see, not our log's
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 30 * time.Second
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Near miss: an ordinary ClusterIP Service: the StatefulSet runs, but its Pods get no DNS
-# names of their own.
-# fails: service/headless sts/dns
+# Near miss: an ordinary ClusterIP Service. The StatefulSet runs (and CoreDNS even answers for
+# db-1.db), but clients of "db" get one virtual IP instead of the Pods' own addresses, which is
+# what peers of a clustered database need.
+# fails: service/headless
 set -euo pipefail
 kubectl apply -f - <<'YAML'
 apiVersion: v1

@@ -12,6 +12,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/domain"
@@ -21,6 +23,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -96,7 +99,7 @@ func (b *Backend) Provision(ctx context.Context, req backend.Request, progress b
 	labels := map[string]string{kube.LabelManaged: "true", kube.LabelInstance: b.instance,
 		kube.LabelSession: req.Session, kube.LabelLab: req.Lab,
 		// The learner may create pods: no privileged pods, host paths or host networking.
-		"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/warn": "restricted"}
+		"pod-security.kubernetes.io/enforce": "baseline"}
 	if err := b.client.EnsureNamespace(ctx, ref.Namespace, labels); err != nil {
 		return nil, err
 	}
@@ -107,10 +110,13 @@ func (b *Backend) Provision(ctx context.Context, req backend.Request, progress b
 	return b.env(ctx, ref)
 }
 
-// grant creates the learner's ServiceAccount, a Role allowing everything on every namespaced
-// resource of the namespace (RBAC cannot reach beyond it), its RoleBinding and a token Secret.
-// All are labelled LabelSystem so a reset keeps them.
+// grant creates the learner's ServiceAccount, a Role over the namespace's resources, its
+// RoleBinding and a token Secret, all labelled LabelSystem so a reset keeps them.
 func (b *Backend) grant(ctx context.Context, ns string) error {
+	rules, err := learnerRules(b.client)
+	if err != nil {
+		return err
+	}
 	meta := metav1.ObjectMeta{Name: LearnerName, Labels: map[string]string{kube.LabelSystem: "true"}}
 	core := b.client.Typed.CoreV1()
 	rbac := b.client.Typed.RbacV1()
@@ -120,12 +126,15 @@ func (b *Backend) grant(ctx context.Context, ns string) error {
 		}
 		return nil
 	}
-	_, err := core.ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: meta}, metav1.CreateOptions{})
+	_, err = core.ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: meta}, metav1.CreateOptions{})
 	if err := create("ServiceAccount", err); err != nil {
 		return err
 	}
-	role := &rbacv1.Role{ObjectMeta: meta, Rules: []rbacv1.PolicyRule{{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"*"}}}}
+	role := &rbacv1.Role{ObjectMeta: meta, Rules: rules}
 	_, err = rbac.Roles(ns).Create(ctx, role, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		_, err = rbac.Roles(ns).Update(ctx, role, metav1.UpdateOptions{}) // the learner may have changed it
+	}
 	if err := create("Role", err); err != nil {
 		return err
 	}
@@ -140,6 +149,54 @@ func (b *Backend) grant(ctx context.Context, ns string) error {
 	sec.Annotations = map[string]string{corev1.ServiceAccountNameKey: LearnerName}
 	_, err = core.Secrets(ns).Create(ctx, sec, metav1.CreateOptions{})
 	return create("token Secret", err)
+}
+
+// learnerVerbs are what the learner may do in their namespace. Not bind, escalate or
+// impersonate: with bind on ClusterRoles a learner could bind cluster-admin inside the
+// namespace, which would include editing the Namespace object itself (and its Pod Security
+// labels).
+var learnerVerbs = []string{"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"}
+
+// learnerRules lists, from discovery, every namespaced resource and subresource of the cluster.
+// Not "*": a Role's rule on "namespaces" (which "*" includes) reaches the learner's own
+// Namespace object, and with it the Pod Security labels.
+func learnerRules(c *kube.Client) ([]rbacv1.PolicyRule, error) {
+	// Every version of every group, with subresources (the "preferred" lists leave them out).
+	_, lists, err := c.Typed.Discovery().ServerGroupsAndResources()
+	if err != nil && len(lists) == 0 {
+		return nil, fmt.Errorf("discover namespaced resources: %w", err)
+	}
+	byGroup := map[string][]string{}
+	for _, l := range lists {
+		gv, err := schema.ParseGroupVersion(l.GroupVersion)
+		if err != nil {
+			continue
+		}
+		for _, r := range l.APIResources {
+			if !r.Namespaced {
+				continue
+			}
+			// Subresources are listed one by one: RBAC matches "*/log" but not "pods/*".
+			if !strings.HasPrefix(r.Name, "namespaces") && !slices.Contains(byGroup[gv.Group], r.Name) {
+				byGroup[gv.Group] = append(byGroup[gv.Group], r.Name)
+			}
+		}
+	}
+	groups := make([]string, 0, len(byGroup))
+	for g := range byGroup {
+		groups = append(groups, g)
+	}
+	slices.Sort(groups)
+	var rules []rbacv1.PolicyRule
+	for _, g := range groups {
+		res := byGroup[g]
+		slices.Sort(res)
+		rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{g}, Resources: res, Verbs: learnerVerbs})
+	}
+	// "kubectl auth can-i --as=system:serviceaccount:NS:NAME" impersonates: allow it for the
+	// namespace's own ServiceAccounts, which hold only what the learner granted them.
+	rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"serviceaccounts"}, Verbs: []string{"impersonate"}})
+	return rules, nil
 }
 
 // env builds the environment, waiting for the token controller to fill the learner's token.
