@@ -201,3 +201,12 @@ func LabFiles(id string) map[string]string {
 		"labs/" + id + "/solution.sh": "#!/usr/bin/env bash\nset -euo pipefail\nkubectl scale deployment web --replicas=3\n",
 	}
 }
+
+// LabFilesWithoutSetup is LabFiles without the set-up manifest, for lab backends that have no
+// cluster to apply it to (tests' fakes).
+func LabFilesWithoutSetup(id string) map[string]string {
+	files := LabFiles(id)
+	files["labs/"+id+"/lab.yaml"] = strings.Replace(LabYAML(id), "setup: [setup.yaml]\n", "", 1)
+	delete(files, "labs/"+id+"/setup.yaml")
+	return files
+}
