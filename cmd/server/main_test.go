@@ -52,7 +52,7 @@ func runBin(t *testing.T, env []string, args ...string) (stdout, stderr string, 
 
 func brokenContent(t *testing.T) string {
 	return testcontent.Write(t, map[string]string{
-		"quizzes/alpha/one.yaml": strings.Replace(testcontent.Questions("alpha", "one", "al-one", 1, 3, ""), "type: single", "type: multiple", 1),
+		"quizzes/alpha/one.yaml":    strings.Replace(testcontent.Questions("alpha", "one", "al-one", 1, 3, ""), "type: single", "type: multiple", 1),
 		"content/beta/02-fourth.md": strings.Replace(testcontent.Lesson("Fourth", "two", ""), "minutes: 5", "minutes: 500", 1),
 	})
 }
