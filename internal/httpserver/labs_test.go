@@ -120,7 +120,13 @@ func TestLabStartShowsLiveProgressThenAccess(t *testing.T) {
 	if trig, _ := panel.Attr("hx-trigger"); trig != "every 2s" {
 		t.Errorf("hx-trigger = %q", trig)
 	}
+	// Until the job records its first step the panel says it is starting; then it shows the
+	// running step with its time.
 	step := d.Find(`[data-testid="lab-steps"] li.running`)
+	for i := 0; i < 100 && strings.Contains(step.Text(), "Starting"); i++ {
+		time.Sleep(20 * time.Millisecond)
+		step = e.fragment("GET", "/labs/scale-web/session").Find(`[data-testid="lab-steps"] li.running`)
+	}
 	if !strings.Contains(step.Text(), "Create fake cluster") || !strings.HasSuffix(strings.TrimSpace(step.Find(".muted").Text()), "s") {
 		t.Errorf("running step = %q", step.Text())
 	}
