@@ -47,7 +47,7 @@ type harness struct {
 	logger   *slog.Logger
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	src, err := catalog.DirSources(testcontent.RepoTree(t))
 	if err != nil {
@@ -95,7 +95,7 @@ func (h *harness) service(b backend.Backend, opts ...lab.Option) *lab.Service {
 		lab.WithSessionDir(filepath.Join(h.dir, "sessions"))}, opts...)...)
 }
 
-func (h *harness) user(t *testing.T, name string) int64 {
+func (h *harness) user(t testing.TB, name string) int64 {
 	t.Helper()
 	u, err := h.db.CreateUser(context.Background(), name, name, domain.RoleLearner)
 	if err != nil {
