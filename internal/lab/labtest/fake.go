@@ -60,7 +60,9 @@ func (f *FakeBackend) Release(ctx context.Context, req backend.Request, ref back
 }
 
 // Inventory implements backend.Backend.
-func (f *FakeBackend) Inventory(ctx context.Context) ([]backend.Found, error) { return f.Leftovers, nil }
+func (f *FakeBackend) Inventory(ctx context.Context) ([]backend.Found, error) {
+	return f.Leftovers, nil
+}
 
 // Released returns the environments released so far.
 func (f *FakeBackend) Released() []backend.Ref {

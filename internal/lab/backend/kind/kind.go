@@ -399,7 +399,7 @@ func (k kindLogger) Warn(m string)                            { k.l.Info("kind: 
 func (k kindLogger) Warnf(f string, a ...any)                 { k.l.Info("kind: " + fmt.Sprintf(f, a...)) }
 func (k kindLogger) Error(m string)                           { k.l.Error("kind: " + m) }
 func (k kindLogger) Errorf(f string, a ...any)                { k.l.Error("kind: " + fmt.Sprintf(f, a...)) }
-func (k kindLogger) V(level kindlog.Level) kindlog.InfoLogger { return kindInfo{k.l} }
+func (k kindLogger) V(level kindlog.Level) kindlog.InfoLogger { return kindInfo(k) }
 
 type kindInfo struct{ l *slog.Logger }
 
