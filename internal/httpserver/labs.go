@@ -19,6 +19,7 @@ type LabService interface {
 	Backend() string
 	Start(ctx context.Context, userID int64, labID string) (*domain.LabSession, error)
 	Session(ctx context.Context, userID int64, labID string) (*domain.LabSession, error)
+	Touch(ctx context.Context, userID int64, labID string) error
 	Sessions(ctx context.Context, userID int64) ([]*domain.LabSession, error)
 	Check(ctx context.Context, userID int64, labID string) (*domain.LabReport, error)
 	Reset(ctx context.Context, userID int64, labID string) (*domain.LabSession, error)
@@ -123,6 +124,12 @@ func (s *Server) handleLab(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.Error(w, r, err)
 		return
+	}
+	if sess != nil { // opening the page is activity: the lab's idle timer starts again
+		if err := s.labs.Touch(r.Context(), user(r).ID, l.ID); err != nil {
+			s.Error(w, r, err)
+			return
+		}
 	}
 	vm := pages.LabVM{Page: s.page(r, l.Title, "labs"), ID: l.ID, Title: l.Title, Summary: l.Summary,
 		DomainTitle: l.Domain.Title, DomainURL: l.Domain.URL(), Minutes: l.Minutes, Scope: l.Scope,

@@ -347,6 +347,20 @@ func (s *Service) attach(ctx context.Context, sess *domain.LabSession, b *bundle
 	return env, nil
 }
 
+// checkBudget bounds a whole Check, so that it answers within an HTTP request even when many
+// slow checks queue for the grader's parallel slots: a check cut short fails.
+const checkBudget = 50 * time.Second
+
+// Touch records that the learner is working on the lab (they opened its page), so an open lab
+// does not expire while they type kubectl commands. It is a no-op without an active session.
+func (s *Service) Touch(ctx context.Context, userID int64, labID string) error {
+	sess, err := s.store.LabSession(ctx, userID, labID)
+	if err != nil || !sess.State.Active() {
+		return nil
+	}
+	return s.store.TouchLabSession(ctx, userID, sess.ID)
+}
+
 // Check grades every task of the user's running lab against the cluster, stores and returns
 // the report.
 func (s *Service) Check(ctx context.Context, userID int64, labID string) (*domain.LabReport, error) {
@@ -358,7 +372,9 @@ func (s *Service) Check(ctx context.Context, userID int64, labID string) (*domai
 	if err != nil {
 		return nil, err
 	}
-	rep := check.Grade(ctx, &check.Cluster{Client: env.Client, Namespace: env.Namespace, ProbeImage: labapp.Image}, b.Tasks)
+	gctx, cancel := context.WithTimeout(ctx, checkBudget)
+	defer cancel()
+	rep := check.Grade(gctx, &check.Cluster{Client: env.Client, Namespace: env.Namespace, ProbeImage: labapp.Image}, b.Tasks)
 	if err := s.store.SaveLabReport(ctx, userID, sess.ID, &rep); err != nil {
 		return nil, err
 	}
