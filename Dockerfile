@@ -15,11 +15,12 @@ ARG DOCKER_CLI_VERSION=28
 
 FROM golang:${GO_VERSION}-${DEBIAN_VERSION} AS build
 WORKDIR /src
+# Modules first, in a layer of their own, so code changes do not download them again.
 COPY go.mod go.sum ./
-RUN --mount=type=cache,target=/go/pkg/mod go mod download
+RUN go mod download
 COPY . .
-RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/server ./cmd/server \
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.buildVersion=${VERSION}" -o /out/server ./cmd/server \
     && CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags="-s -w" -o /out/labapp ./cmd/labapp
 
 FROM docker:${DOCKER_CLI_VERSION}-cli AS dockercli

@@ -23,7 +23,8 @@ const labUsage = `usage: server lab COMMAND [ID] [flags]
   reset ID      put the lab back to its set-up state
   stop ID       finish the lab and delete its environment
 
-The lab commands share the server's database (--data-dir) and flags (server serve -h).
+The lab commands share the server's database (--data-dir) and flags (server serve -h). They act
+as the single learner; once accounts exist, name one with --user NAME (env KCNAPREP_LAB_USER).
 `
 
 // runLab is "server lab ...": the lab engine from the command line, as the local learner.
@@ -33,6 +34,7 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdo
 		return exitError{"missing lab command"}
 	}
 	sub, args := args[0], args[1:]
+	username, args := cutFlag(args, "user", getenv("KCNAPREP_LAB_USER"))
 	id := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		id, args = args[0], args[1:]
@@ -68,7 +70,11 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdo
 	if a.Labs == nil && sub != "list" {
 		return fmt.Errorf("labs are disabled (--lab-backend none)")
 	}
-	c := labCLI{a: a, uid: a.Local.ID, stdout: stdout, stderr: stderr}
+	uid, err := labUser(ctx, a, username)
+	if err != nil {
+		return err
+	}
+	c := labCLI{a: a, uid: uid, stdout: stdout, stderr: stderr}
 	switch sub {
 	case "list":
 		err = c.list(ctx)
@@ -90,6 +96,46 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdo
 		return exitError{de.Message}
 	}
 	return err
+}
+
+// cutFlag removes "--name VALUE" or "--name=VALUE" from args and returns its value (or def).
+func cutFlag(args []string, name, def string) (string, []string) {
+	var rest []string
+	val := def
+	for i := 0; i < len(args); i++ {
+		a := strings.TrimPrefix(strings.TrimPrefix(args[i], "-"), "-")
+		switch {
+		case a == name && i+1 < len(args) && args[i] != a:
+			val = args[i+1]
+			i++
+		case strings.HasPrefix(a, name+"=") && args[i] != a:
+			val = strings.TrimPrefix(a, name+"=")
+		default:
+			rest = append(rest, args[i])
+		}
+	}
+	return val, rest
+}
+
+// labUser is the learner the lab commands act for: the single-learner profile, or the account
+// named with --user.
+func labUser(ctx context.Context, a *app.App, username string) (int64, error) {
+	if username == "" {
+		if a.Local == nil {
+			return 0, fmt.Errorf("this server has accounts: say which learner with --user NAME")
+		}
+		return a.Local.ID, nil
+	}
+	users, err := a.DB.Users(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, u := range users {
+		if strings.EqualFold(u.Username, username) {
+			return u.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("no user %q", username)
 }
 
 type labCLI struct {

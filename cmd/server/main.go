@@ -41,6 +41,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServe(ctx, args, getenv, stdout, stderr)
 	case "content":
 		return runContent(ctx, args, getenv, stdout, stderr)
+	case "quiz":
+		return runQuiz(ctx, args, getenv, stdout, stderr)
+	case "user":
+		return runUser(ctx, args, getenv, os.Stdin, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args, getenv, stdout, stderr)
 	case "lab":
@@ -64,6 +68,10 @@ Usage:
   server content check [DIR]       validate content (embedded, or DIR laid out like the repo)
   server content stats [DIR]       count questions by domain, competency, type, difficulty
   server content export DIR        write the embedded content to DIR, to edit and serve with --content-dir
+  server quiz export --format gift [--out FILE]      export the question bank to Moodle GIFT
+  server quiz import FILE.gift [--into DIR]          add GIFT questions to a content dir
+  server user add NAME [--role R] [--name "Full Name"]   create an account (password on stdin)
+  server user passwd NAME | server user list            change a password; list users
   server migrate [flags]           apply database migrations and exit
   server lab list|start|check|reset|stop [ID] [flags]
                                    hands-on labs from the terminal (start prints export KUBECONFIG=...)

@@ -184,3 +184,30 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 		t.Error("unknown flag accepted")
 	}
 }
+
+func TestUserCommands(t *testing.T) {
+	data := t.TempDir()
+	env := []string{"KCNAPREP_DATA_DIR=" + data}
+	cmd := exec.Command(serverBin, "user", "add", "alice", "--role", "instructor", "--name", "Alice A")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = strings.NewReader("short\n")
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "at least 10 characters") {
+		t.Fatalf("short password accepted: %v %s", err, out)
+	}
+	cmd = exec.Command(serverBin, "user", "add", "alice", "--role", "instructor", "--name", "Alice A")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = strings.NewReader("a long enough secret\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("user add: %v %s", err, out)
+	}
+	out, _, code := runBin(t, env, "user", "list")
+	if code != 0 || !strings.Contains(out, "alice") || !strings.Contains(out, "instructor") || !strings.Contains(out, "Alice A") {
+		t.Errorf("user list (%d):\n%s", code, out)
+	}
+	cmd = exec.Command(serverBin, "user", "add", "alice")
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdin = strings.NewReader("a long enough secret\n")
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "taken") {
+		t.Errorf("duplicate user: %v %s", err, out)
+	}
+}

@@ -2,8 +2,14 @@ package main
 
 import "runtime/debug"
 
-// version is the module version, or the VCS revision of a development build.
+// buildVersion is set at link time (-X main.buildVersion=v1.2.3), e.g. by the Dockerfile.
+var buildVersion string
+
+// version is the version set at build time, the module version, or the VCS revision.
 func version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "unknown"

@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/httpserver"
 	"github.com/kcnaprep/kcnaprep/internal/lab"
 	"github.com/kcnaprep/kcnaprep/internal/store"
+	"github.com/kcnaprep/kcnaprep/internal/trainer"
 )
 
 // Config is the server's configuration. cmd/server fills it from flags and environment.
@@ -23,6 +25,7 @@ type Config struct {
 	DataDir         string        // holds kcnaprep.db and, later, lab kubeconfigs
 	ContentDir      string        // "" serves the embedded content
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
+	SecureCookies   bool          // mark session cookies Secure (serve over HTTPS)
 
 	// Labs.
 	LabBackend    string        // "kind" (the default when empty), "kubeconfig" or "none"
@@ -35,15 +38,16 @@ type Config struct {
 // DatabasePath is where the SQLite file lives.
 func (c Config) DatabasePath() string { return filepath.Join(c.DataDir, "kcnaprep.db") }
 
-// App is a running kcnaprep: content, database, lab service and HTTP handler.
+// App is a running kcnaprep: content, database, services and HTTP handler.
 type App struct {
 	Config  Config
 	Logger  *slog.Logger
 	Catalog *catalog.Catalog
 	DB      *store.DB
-	Labs    *lab.Service // nil when LabBackend is "none"
-	Local   *domain.User // the single-learner profile
 	HTTP    *httpserver.Server
+	Trainer *trainer.Service
+	Labs    *lab.Service // nil when LabBackend is "none"
+	Local   *domain.User // the single-learner profile; nil in accounts mode
 }
 
 // Open loads and validates the content, opens and migrates the database, and builds the
@@ -64,19 +68,40 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	if a.DB, err = store.Open(ctx, cfg.DatabasePath()); err != nil {
 		return nil, err
 	}
-	local, err := a.DB.EnsureLocalUser(ctx)
-	if err != nil {
-		a.DB.Close()
-		return nil, err
-	}
-	a.Local = local
+	a.Trainer = trainer.New(cat, a.DB, trainer.WithLogger(logger))
+	opts := []httpserver.Option{httpserver.WithLogger(logger), httpserver.WithTrainer(a.Trainer)}
 	if a.Labs, err = newLabService(ctx, cfg, a.DB, cat, logger); err != nil {
 		a.DB.Close()
 		return nil, err
 	}
-	opts := []httpserver.Option{httpserver.WithLogger(logger), httpserver.WithLocalUser(local)}
 	if a.Labs != nil {
 		opts = append(opts, httpserver.WithLabs(a.Labs))
+	}
+	accounts, err := a.DB.HasAccounts(ctx)
+	if err != nil {
+		a.DB.Close()
+		return nil, err
+	}
+	if accounts {
+		sm := scs.New()
+		sm.Store = a.DB.Sessions()
+		sm.Lifetime = 14 * 24 * time.Hour
+		sm.IdleTimeout = 3 * 24 * time.Hour
+		sm.Cookie.Name = "kcnaprep_session"
+		sm.Cookie.HttpOnly = true
+		sm.Cookie.SameSite = http.SameSiteLaxMode
+		sm.Cookie.Secure = cfg.SecureCookies
+		opts = append(opts, httpserver.WithAccounts(sm))
+		logger.Info("accounts mode: learners sign in")
+	} else {
+		local, err := a.DB.EnsureLocalUser(ctx)
+		if err != nil {
+			a.DB.Close()
+			return nil, err
+		}
+		a.Local = local
+		opts = append(opts, httpserver.WithLocalUser(local))
+		logger.Info("single-learner mode: no accounts configured")
 	}
 	a.HTTP, err = httpserver.New(cat, a.DB, opts...)
 	if err != nil {
@@ -112,13 +137,21 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// Background work lives as long as the server: exams past their deadline get submitted.
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	bgDone := make(chan struct{})
+	go func() { defer close(bgDone); a.Trainer.Run(bg) }()
+	defer func() { stopBG(); <-bgDone }()
+	// Labs: reconcile what a crash left, then expire idle labs, until shutdown; their running
+	// jobs are then cancelled and waited for.
 	labsDone := make(chan struct{})
 	go func() {
 		defer close(labsDone)
 		if a.Labs != nil {
-			_ = a.Labs.Run(ctx) // reconciles leftovers, expires idle labs; ends with ctx
+			_ = a.Labs.Run(bg)
 		}
 	}()
+	defer func() { stopBG(); <-labsDone }()
 	a.HTTP.SetReady(true)
 	a.Logger.Info("listening", "addr", "http://"+ln.Addr().String())
 
@@ -142,12 +175,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
-	<-labsDone
 	a.Logger.Info("stopped")
 	return nil
 }
 
-// Close stops lab jobs and releases the database.
+// Close releases the database.
 func (a *App) Close() error {
 	if a.Labs != nil {
 		a.Labs.Close()

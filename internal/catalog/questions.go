@@ -54,6 +54,7 @@ type Choice struct {
 type renderedQuestion struct {
 	stem, explanation string
 	choices, whys     []string
+	summary           string
 }
 
 // URL is the question's own page.
@@ -97,6 +98,9 @@ func (q *Question) html() renderedQuestion {
 
 // StemHTML is the rendered stem. Rendering is lazy: most questions are never shown in a run.
 func (q *Question) StemHTML() string { return q.html().stem }
+
+// Summary is the stem as one line of plain text, at most 90 characters, for lists.
+func (q *Question) Summary() string { return q.html().summary }
 
 // ExplanationHTML is the rendered explanation.
 func (q *Question) ExplanationHTML() string { return q.html().explanation }
@@ -283,6 +287,7 @@ func (c *Catalog) addQuestion(ps *problems, file string, qn *yaml.Node, y questi
 			stem:        mustRender(md, q.Stem, c.resolve),
 			explanation: mustRender(md, q.Explanation, c.resolve),
 		}
+		r.summary = oneLine(q.Stem, 90)
 		for _, ch := range q.Choices {
 			r.choices = append(r.choices, md.RenderInline(ch.Text))
 			r.whys = append(r.whys, md.RenderInline(ch.Why))
@@ -301,4 +306,16 @@ func mustRender(md *markdown.Renderer, src string, resolve markdown.Resolver) st
 		return fmt.Sprintf("<p>(could not render: %v)</p>", err)
 	}
 	return d.HTML
+}
+
+// markdownMarks strips the Markdown characters a one-line summary should not show.
+var markdownMarks = strings.NewReplacer("`", "", "*", "", "#", "")
+
+// oneLine shortens Markdown to one line of plain text of at most n runes.
+func oneLine(md string, n int) string {
+	line := strings.Join(strings.Fields(markdownMarks.Replace(md)), " ")
+	if r := []rune(line); len(r) > n {
+		return strings.TrimSpace(string(r[:n-1])) + "…"
+	}
+	return line
 }

@@ -109,10 +109,32 @@ func NewBrowser(t testing.TB) context.Context {
 	return ctx
 }
 
+// stepTimeout bounds one browser step so a missing element fails the test with its selector
+// instead of hanging it. It is a guard against hangs, not a performance assertion.
+const stepTimeout = 30 * time.Second
+
+func step(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, stepTimeout)
+}
+
+// Eval evaluates JavaScript in the page and returns its value.
+func Eval[T any](t testing.TB, ctx context.Context, js string) T {
+	t.Helper()
+	sctx, cancel := step(ctx)
+	defer cancel()
+	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
 // Text returns the visible text of the first element matching the CSS selector.
 func Text(t testing.TB, ctx context.Context, css string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
+	sctx, cancel := step(ctx)
+	defer cancel()
+	s, err := chromedp.Run(sctx, chromedp.Text(chromedp.CSS(css)))
 	if err != nil {
 		t.Fatalf("text of %s: %v", css, err)
 	}
@@ -122,7 +144,9 @@ func Text(t testing.TB, ctx context.Context, css string) string {
 // Attr returns an attribute of the first element matching the CSS selector.
 func Attr(t testing.TB, ctx context.Context, css, name string) string {
 	t.Helper()
-	r, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS(css), name))
+	sctx, cancel := step(ctx)
+	defer cancel()
+	r, err := chromedp.Run(sctx, chromedp.AttributeValue(chromedp.CSS(css), name))
 	if err != nil {
 		t.Fatalf("attribute %s of %s: %v", name, css, err)
 	}
@@ -132,8 +156,13 @@ func Attr(t testing.TB, ctx context.Context, css, name string) string {
 // Do runs browser steps and fails the test on error.
 func Do(t testing.TB, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
+	for i, st := range steps {
+		sctx, cancel := step(ctx)
+		err := chromedp.Do(sctx, st)
+		cancel()
+		if err != nil {
+			t.Fatalf("browser step %d of %d: %v", i+1, len(steps), err)
+		}
 	}
 }
 

@@ -1,10 +1,12 @@
 package httpserver
 
 import (
+	"math"
 	"net/http"
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/quiz"
 	"github.com/kcnaprep/kcnaprep/web/pages"
 )
 
@@ -14,18 +16,24 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	cur := s.catalog.Curriculum
 	vm := pages.DashboardVM{
 		Page:         s.page(r, "Dashboard", "home"),
 		LessonsTotal: len(s.catalog.Lessons),
 		Questions:    len(s.catalog.Questions),
 		Labs:         len(s.catalog.Labs),
-		Exam: pages.ExamSummary{
-			Questions: cur.Exam.Questions.Value, QuestionsOfficial: cur.Exam.Questions.Official(),
-			Minutes: cur.Exam.Minutes.Value, MinutesOfficial: cur.Exam.Minutes.Official(),
-			PassScore: cur.Exam.PassScore.Value, PassOfficial: cur.Exam.PassScore.Official(),
-			MaxScore: cur.Exam.MaxScore, Notes: cur.Exam.Notes, CurriculumVersion: cur.Version,
-		},
+		Exam:         s.examSummary(),
+	}
+	if vm.Reviews, err = s.reviewCounts(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if vm.OpenExam, err = s.openExamVM(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if vm.Readiness, err = s.readinessVM(r); err != nil {
+		s.Error(w, r, err)
+		return
 	}
 	for _, l := range s.catalog.Lessons {
 		if _, ok := done[l.ID]; ok {
@@ -63,4 +71,34 @@ func lessonLink(l *catalog.Lesson, done map[string]time.Time) *pages.LessonLink 
 	}
 	_, ok := done[l.ID]
 	return &pages.LessonLink{Title: l.Title, URL: l.URL(), Minutes: l.Minutes, Done: ok}
+}
+
+// examSummary describes the exam settings from the curriculum.
+func (s *Server) examSummary() pages.ExamSummary {
+	cur := s.catalog.Curriculum
+	return pages.ExamSummary{
+		Questions: cur.Exam.Questions.Value, QuestionsOfficial: cur.Exam.Questions.Official(),
+		Minutes: cur.Exam.Minutes.Value, MinutesOfficial: cur.Exam.Minutes.Official(),
+		PassScore: cur.Exam.PassScore.Value, PassOfficial: cur.Exam.PassScore.Official(),
+		MaxScore: cur.Exam.MaxScore, Notes: cur.Exam.Notes, CurriculumVersion: cur.Version,
+	}
+}
+
+func (s *Server) readinessVM(r *http.Request) (pages.ReadinessVM, error) {
+	est, err := s.trainer.Readiness(r.Context(), user(r).ID)
+	if err != nil {
+		return pages.ReadinessVM{}, err
+	}
+	e := s.catalog.Curriculum.Exam
+	vm := pages.ReadinessVM{
+		Shown: est.Answers >= quiz.MinAnswersForReadiness, Answers: est.Answers, Needed: max(0, quiz.MinAnswersForReadiness-est.Answers),
+		Percent: int(math.Round(100 * est.PassProbability)), Expected: est.Expected, Low: est.Low, High: est.High,
+		MaxScore: e.MaxScore, PassScore: e.PassScore.Value, Confidence: est.Confidence,
+	}
+	for _, d := range est.Domains {
+		vm.Domains = append(vm.Domains, pages.DomainReadinessVM{Title: d.Title, Weight: d.Weight, Answers: d.Answers,
+			Accuracy: int(math.Round(100 * d.Accuracy)), Low: int(math.Round(100 * d.Low)), High: int(math.Round(100 * d.High)),
+			MeetsMark: int(math.Round(100 * d.MeetsMark))})
+	}
+	return vm, nil
 }

@@ -1,6 +1,8 @@
 package httpserver
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -32,6 +34,11 @@ var titleByCode = map[string]string{
 // Error writes err as a page (or, for htmx and API requests, a short text) with the status its
 // code maps to. Only internal errors are logged: the others are the user's, not ours.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil && errors.Is(err, context.Canceled) {
+		// The client went away mid-request: nobody is left to answer, and nothing is wrong here.
+		s.logger.LogAttrs(r.Context(), slog.LevelDebug, "client gone", slog.String("path", r.URL.Path))
+		return
+	}
 	code := domain.ErrorCode(err)
 	status, ok := statusByCode[code]
 	if !ok {

@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -54,7 +53,7 @@ func (s *Server) handleLesson(w http.ResponseWriter, r *http.Request) {
 		vm.References = append(vm.References, pages.RefLink{Label: ref.Label(), URL: ref.URL})
 	}
 	for _, q := range l.Questions {
-		vm.Questions = append(vm.Questions, pages.QuestionLink{ID: q.ID, Summary: summary(q.Stem, 90), URL: q.URL()})
+		vm.Questions = append(vm.Questions, pages.QuestionLink{ID: q.ID, Summary: q.Summary(), URL: q.URL()})
 	}
 	if l.Prev != nil {
 		vm.Prev = &pages.LessonLink{Title: l.Prev.Title, URL: l.Prev.URL()}
@@ -103,13 +102,4 @@ func completeVM(l *catalog.Lesson, done bool, at time.Time) pages.CompleteVM {
 		vm.CompletedAt = at.Format("2 Jan 2006")
 	}
 	return vm
-}
-
-// summary shortens Markdown to a one-line plain summary of at most n runes.
-func summary(md string, n int) string {
-	line := strings.Join(strings.Fields(strings.NewReplacer("`", "", "*", "", "#", "").Replace(md)), " ")
-	if r := []rune(line); len(r) > n {
-		return strings.TrimSpace(string(r[:n-1])) + "…"
-	}
-	return line
 }

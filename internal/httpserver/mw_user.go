@@ -6,13 +6,31 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 )
 
-// identify puts the requesting user in the request context. In single-learner mode that is
-// always the local profile; accounts will look up the session here instead, and every
-// handler already reads the user from the context only.
+// identify puts the requesting user in the request context: the local profile in
+// single-learner mode, otherwise the session's user (none when signed out). Handlers read the
+// user from the context only.
 func (s *Server) identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := domain.NewContextWithUser(r.Context(), s.local)
-		next.ServeHTTP(w, r.WithContext(ctx))
+		if s.sessions == nil {
+			next.ServeHTTP(w, r.WithContext(domain.NewContextWithUser(r.Context(), s.local)))
+			return
+		}
+		id := s.sessions.GetInt64(r.Context(), sessionUserKey)
+		if id == 0 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		u, err := s.store.UserByID(r.Context(), id)
+		if domain.ErrorCode(err) == domain.ENOTFOUND { // the account was removed
+			_ = s.sessions.Destroy(r.Context())
+			next.ServeHTTP(w, r)
+			return
+		}
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(domain.NewContextWithUser(r.Context(), u)))
 	})
 }
 

@@ -10,11 +10,13 @@ import (
 	"net/http"
 	"sync/atomic"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/store"
+	"github.com/kcnaprep/kcnaprep/internal/trainer"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -27,7 +29,10 @@ type Server struct {
 	metrics  *metrics
 	assets   *assets
 	local    *domain.User // the single-learner profile
-	labs     LabService   // nil: labs are listed but cannot run
+	trainer  *trainer.Service
+	reports  bool                // question problem reports enabled
+	sessions *scs.SessionManager // nil in single-learner mode
+	labs     LabService          // nil: labs are listed but cannot run
 	ready    atomic.Bool
 	mounts   []func(chi.Router)
 	handler  http.Handler
@@ -46,6 +51,9 @@ func WithRegistry(r *prometheus.Registry) Option { return func(s *Server) { s.re
 // WithLocalUser runs the server in single-learner mode: every request acts as u, no login.
 func WithLocalUser(u *domain.User) Option { return func(s *Server) { s.local = u } }
 
+// WithTrainer enables practice, mock exams, review and readiness.
+func WithTrainer(t *trainer.Service) Option { return func(s *Server) { s.trainer = t } }
+
 // WithRoutes lets a feature package add its routes, inside the server's middleware.
 func WithRoutes(mount func(r chi.Router)) Option {
 	return func(s *Server) { s.mounts = append(s.mounts, mount) }
@@ -53,15 +61,18 @@ func WithRoutes(mount func(r chi.Router)) Option {
 
 // New returns a Server for the catalog and database.
 func New(cat *catalog.Catalog, db *store.DB, opts ...Option) (*Server, error) {
-	s := &Server{catalog: cat, store: db, logger: slog.Default()}
+	s := &Server{catalog: cat, store: db, logger: slog.Default(), reports: true}
 	for _, o := range opts {
 		o(s)
 	}
 	if s.registry == nil {
 		s.registry = NewRegistry()
 	}
-	if s.local == nil {
-		return nil, fmt.Errorf("httpserver: no user source (accounts are not implemented yet; use WithLocalUser)")
+	if s.trainer == nil {
+		s.trainer = trainer.New(cat, db, trainer.WithLogger(s.logger))
+	}
+	if s.local == nil && s.sessions == nil {
+		return nil, fmt.Errorf("httpserver: no user source: use WithLocalUser or WithAccounts")
 	}
 	var err error
 	if s.metrics, err = newMetrics(s.registry); err != nil {
@@ -102,17 +113,17 @@ func (s *Server) routes() http.Handler {
 			s.Error(w, r, domain.Errorf(domain.EFORBIDDEN, "This request came from another site and was refused."))
 		}))
 		r.Use(cop.Handler)
-		r.Use(s.identify)
-
-		r.Get("/", s.handleDashboard)
-		r.Get("/domains/{domainID}", s.handleDomain)
-		r.Get("/lessons/{domainID}/{slug}", s.handleLesson)
-		r.Post("/lessons/{domainID}/{slug}/complete", s.handleLessonComplete)
-		r.Get("/search", s.handleSearch)
-		s.mountLabs(r)
-		for _, m := range s.mounts {
-			m(r)
+		if s.sessions != nil {
+			r.Use(s.sessions.LoadAndSave)
 		}
+		r.Use(s.identify)
+		r.Get("/login", s.handleLoginForm)
+		r.Post("/login", s.handleLogin)
+		r.Post("/logout", s.handleLogout)
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireLogin)
+			s.learnerRoutes(r)
+		})
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, domain.Errorf(domain.ENOTFOUND, "There is no page at %s.", r.URL.Path))
@@ -121,6 +132,43 @@ func (s *Server) routes() http.Handler {
 		s.Error(w, r, domain.Errorf(domain.EINVALID, "%s is not allowed on %s.", r.Method, r.URL.Path))
 	})
 	return r
+}
+
+// learnerRoutes are the pages of a signed-in learner (everyone, in single-learner mode).
+func (s *Server) learnerRoutes(r chi.Router) {
+	r.Get("/", s.handleDashboard)
+	r.Get("/domains/{domainID}", s.handleDomain)
+	r.Get("/lessons/{domainID}/{slug}", s.handleLesson)
+	r.Post("/lessons/{domainID}/{slug}/complete", s.handleLessonComplete)
+	r.Get("/search", s.handleSearch)
+
+	r.Get("/practice", s.handlePracticeHome)
+	r.Get("/practice/next", s.handlePracticeNext)
+	r.Get("/practice/q/{id}", s.handlePracticeQuestion)
+	r.Post("/practice/q/{id}", s.handlePracticeAnswer)
+	r.Get("/questions/{id}", s.handleQuestionPage)
+
+	r.Get("/exams", s.handleExams)
+	r.Post("/exams", s.handleStartExam)
+	r.Get("/exams/{examID}", s.handleExam)
+	r.Get("/exams/{examID}/q/{pos}", s.handleExamQuestion)
+	r.Post("/exams/{examID}/q/{pos}/answer", s.handleExamAnswer)
+	r.Post("/exams/{examID}/q/{pos}/flag", s.handleExamFlag)
+	r.Post("/exams/{examID}/submit", s.handleExamSubmit)
+	r.Get("/exams/{examID}/result", s.handleExamResult)
+
+	r.Get("/questions/{id}/report", s.handleReportForm)
+	r.Post("/questions/{id}/report", s.handleReportSubmit)
+	r.Get("/reports", s.handleReports)
+	r.Post("/reports/{reportID}/resolve", s.handleResolveReport)
+
+	r.Get("/review", s.handleReview)
+	r.Post("/review/q/{id}", s.handleReviewAnswer)
+	r.Post("/review/q/{id}/rate", s.handleReviewRate)
+	s.mountLabs(r)
+	for _, m := range s.mounts {
+		m(r)
+	}
 }
 
 // IndexSearch rebuilds the lesson search index from the catalog.

@@ -32,7 +32,7 @@ func (db *DB) CompletedLessons(ctx context.Context, userID int64) (map[string]ti
 		LessonID    string `db:"lesson_id"`
 		CompletedAt int64  `db:"completed_at"`
 	}
-	if err := db.read.SelectContext(ctx, &rows, `SELECT lesson_id, completed_at FROM lesson_progress WHERE user_id = ?`, userID); err != nil {
+	if err := db.sel(ctx, &rows, `SELECT lesson_id, completed_at FROM lesson_progress WHERE user_id = ?`, userID); err != nil {
 		return nil, fmt.Errorf("completed lessons of user %d: %w", userID, err)
 	}
 	out := make(map[string]time.Time, len(rows))
@@ -45,7 +45,7 @@ func (db *DB) CompletedLessons(ctx context.Context, userID int64) (map[string]ti
 // LessonCompletedAt returns when the user completed the lesson, and false if they have not.
 func (db *DB) LessonCompletedAt(ctx context.Context, userID int64, lessonID string) (time.Time, bool, error) {
 	var ms []int64
-	if err := db.read.SelectContext(ctx, &ms, `SELECT completed_at FROM lesson_progress WHERE user_id = ? AND lesson_id = ?`, userID, lessonID); err != nil {
+	if err := db.sel(ctx, &ms, `SELECT completed_at FROM lesson_progress WHERE user_id = ? AND lesson_id = ?`, userID, lessonID); err != nil {
 		return time.Time{}, false, fmt.Errorf("lesson %s progress of user %d: %w", lessonID, userID, err)
 	}
 	if len(ms) == 0 {

@@ -56,7 +56,7 @@ func (db *DB) SearchLessons(ctx context.Context, query string, limit int) ([]Sea
 		return nil, nil
 	}
 	var hits []SearchHit
-	err := db.read.SelectContext(ctx, &hits, `
+	err := db.sel(ctx, &hits, `
 		SELECT lesson_id, title, snippet(lesson_search, 2, ?, ?, '…', 24) AS snippet
 		FROM lesson_search WHERE lesson_search MATCH ?
 		ORDER BY bm25(lesson_search, 0, 5.0, 1.0) LIMIT ?`, HitStart, HitEnd, match, limit)

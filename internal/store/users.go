@@ -28,7 +28,7 @@ func (db *DB) EnsureLocalUser(ctx context.Context) (*domain.User, error) {
 	var u *domain.User
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, role, created_at)
-			VALUES (?, 'Learner', 'learner', ?) ON CONFLICT (username) DO NOTHING`,
+			VALUES (?, 'Learner', 'admin', ?) ON CONFLICT (username) DO NOTHING`,
 			domain.LocalUsername, millis(db.now()))
 		if err != nil {
 			return fmt.Errorf("create local user: %w", err)
@@ -42,7 +42,7 @@ func (db *DB) EnsureLocalUser(ctx context.Context) (*domain.User, error) {
 // UserByID returns a user, or an ENOTFOUND error.
 func (db *DB) UserByID(ctx context.Context, id int64) (*domain.User, error) {
 	var r userRow
-	err := db.read.GetContext(ctx, &r, `SELECT id, username, display_name, role, created_at FROM users WHERE id = ?`, id)
+	err := db.get(ctx, &r, `SELECT id, username, display_name, role, created_at FROM users WHERE id = ?`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "No such user.")
 	}
@@ -80,4 +80,82 @@ func findUserByUsername(ctx context.Context, tx *sqlx.Tx, username string) (*dom
 		return nil, fmt.Errorf("find user %q: %w", username, err)
 	}
 	return r.user(), nil
+}
+
+// UserCredentials is what a login needs.
+type UserCredentials struct {
+	User         *domain.User
+	PasswordHash string
+}
+
+// CredentialsByUsername returns a user with a password, or ENOTFOUND.
+func (db *DB) CredentialsByUsername(ctx context.Context, username string) (UserCredentials, error) {
+	var r struct {
+		userRow
+		Hash sql.NullString `db:"password_hash"`
+	}
+	err := db.get(ctx, &r, `SELECT id, username, display_name, role, created_at, password_hash FROM users
+		WHERE username = ? AND password_hash IS NOT NULL`, username)
+	if errors.Is(err, sql.ErrNoRows) {
+		return UserCredentials{}, domain.Errorf(domain.ENOTFOUND, "No such account.")
+	}
+	if err != nil {
+		return UserCredentials{}, fmt.Errorf("find account %q: %w", username, err)
+	}
+	return UserCredentials{User: r.user(), PasswordHash: r.Hash.String}, nil
+}
+
+// CreateAccount adds a user who logs in with a password (hash: bcrypt).
+func (db *DB) CreateAccount(ctx context.Context, username, displayName string, role domain.Role, passwordHash string) (*domain.User, error) {
+	var u *domain.User
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+			username, displayName, string(role), passwordHash, millis(db.now()))
+		if err != nil {
+			if isUniqueViolation(err) {
+				return domain.Errorf(domain.ECONFLICT, "The username %q is taken.", username)
+			}
+			return fmt.Errorf("create account %q: %w", username, err)
+		}
+		u, err = findUserByUsername(ctx, tx, username)
+		return err
+	})
+	return u, err
+}
+
+// SetPassword changes an account's password hash.
+func (db *DB) SetPassword(ctx context.Context, username, passwordHash string) error {
+	return db.tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE username = ?`, passwordHash, username)
+		if err != nil {
+			return fmt.Errorf("set password of %q: %w", username, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.Errorf(domain.ENOTFOUND, "No user %q.", username)
+		}
+		return nil
+	})
+}
+
+// HasAccounts reports whether any user can log in with a password: then the server runs
+// with accounts instead of in single-learner mode.
+func (db *DB) HasAccounts(ctx context.Context) (bool, error) {
+	var n int
+	if err := db.get(ctx, &n, `SELECT count(*) FROM users WHERE password_hash IS NOT NULL`); err != nil {
+		return false, fmt.Errorf("count accounts: %w", err)
+	}
+	return n > 0, nil
+}
+
+// Users lists every user.
+func (db *DB) Users(ctx context.Context) ([]*domain.User, error) {
+	var rows []userRow
+	if err := db.sel(ctx, &rows, `SELECT id, username, display_name, role, created_at FROM users ORDER BY username`); err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	out := make([]*domain.User, len(rows))
+	for i, r := range rows {
+		out[i] = r.user()
+	}
+	return out, nil
 }

@@ -7,6 +7,8 @@ type Page struct {
 	Title  string // the page's own title; the layout appends the site name
 	Nav    string // the active navigation item: "home", "search", "practice", "exams", "labs"
 	User   string // display name of the signed-in learner
+	Staff  bool   // instructor or admin: sees the instructor links
+	Logout bool   // accounts mode: show the sign-out button
 	Assets Assets
 	Flash  string // a one-off notice shown at the top
 	// Query is the text in the header's search box.

@@ -37,6 +37,9 @@ type DashboardVM struct {
 	Exam         ExamSummary
 	Questions    int
 	Labs         int
+	Reviews      ReviewCountsVM
+	OpenExam     *OpenExamVM
+	Readiness    ReadinessVM
 }
 
 // ExamSummary describes the mock exam settings, saying which are official.

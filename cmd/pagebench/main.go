@@ -1,0 +1,221 @@
+// Command pagebench measures the server the way issue 2 asks: cold start to ready with the
+// embedded content, resident memory after start, and requests/s and latency percentiles for a
+// lesson page under loopback load with wrk, side by side with nginx serving the same HTML saved
+// to a file, in the same run. It needs wrk and nginx (Debian: apt-get install wrk nginx-light).
+//
+//	go run ./cmd/pagebench -lesson /lessons/kubernetes-fundamentals/04-pods
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func main() {
+	lesson := flag.String("lesson", "/lessons/kubernetes-fundamentals/04-pods", "page to load")
+	duration := flag.String("d", "10s", "wrk duration")
+	threads := flag.Int("t", 2, "wrk threads")
+	conns := flag.Int("c", 64, "wrk connections")
+	starts := flag.Int("starts", 5, "cold starts to time")
+	flag.Parse()
+	if err := run(*lesson, *duration, *threads, *conns, *starts); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func freePort() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func run(lesson, duration string, threads, conns, starts int) error {
+	dir, err := os.MkdirTemp("", "pagebench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	// nginx's workers run as an unprivileged user: they must be able to read the page.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return err
+	}
+	bin := filepath.Join(dir, "server")
+	if out, err := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/server").CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v\n%s", err, out)
+	}
+
+	// Cold starts: process start to /readyz 200, each on a fresh data dir.
+	var colds []time.Duration
+	var srv *exec.Cmd
+	var addr string
+	for i := range starts {
+		addr = freePort()
+		data := filepath.Join(dir, fmt.Sprintf("data%d", i))
+		t0 := time.Now()
+		cmd := exec.Command(bin, "--addr", addr, "--data-dir", data, "--log-level", "warn")
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		for {
+			resp, err := http.Get("http://" + addr + "/readyz")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == 200 {
+					break
+				}
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		colds = append(colds, time.Since(t0))
+		if i < starts-1 {
+			_ = cmd.Process.Signal(os.Interrupt)
+			_ = cmd.Wait()
+		} else {
+			srv = cmd
+		}
+	}
+	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
+	time.Sleep(500 * time.Millisecond)
+	rssStart := rss(srv.Process.Pid)
+
+	// Save the lesson page for nginx.
+	resp, err := http.Get("http://" + addr + lesson)
+	if err != nil {
+		return err
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %d", lesson, resp.StatusCode)
+	}
+	www := filepath.Join(dir, "www")
+	os.MkdirAll(www, 0o755)
+	if err := os.WriteFile(filepath.Join(www, "lesson.html"), page, 0o644); err != nil {
+		return err
+	}
+	nginxAddr := freePort()
+	conf := fmt.Sprintf(`daemon off;
+worker_processes 2;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path %[1]s/tmp; proxy_temp_path %[1]s/tmp; fastcgi_temp_path %[1]s/tmp; uwsgi_temp_path %[1]s/tmp; scgi_temp_path %[1]s/tmp;
+  server { listen %[2]s; root %[3]s; location / { default_type text/html; } }
+}
+`, dir, nginxAddr, www)
+	os.MkdirAll(filepath.Join(dir, "tmp"), 0o755)
+	confPath := filepath.Join(dir, "nginx.conf")
+	os.WriteFile(confPath, []byte(conf), 0o644)
+	ng := exec.Command("nginx", "-c", confPath, "-p", dir)
+	ng.Stderr = os.Stderr
+	if err := ng.Start(); err != nil {
+		return fmt.Errorf("nginx: %w", err)
+	}
+	defer func() { _ = ng.Process.Signal(os.Interrupt); _ = ng.Wait() }()
+	ready := false
+	for range 100 {
+		if r, err := http.Get("http://" + nginxAddr + "/lesson.html"); err == nil {
+			b, _ := io.ReadAll(r.Body)
+			r.Body.Close()
+			if r.StatusCode == 200 && len(b) == len(page) {
+				ready = true
+				break
+			}
+			return fmt.Errorf("nginx answers %d with %d bytes, not the %d-byte page", r.StatusCode, len(b), len(page))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !ready {
+		return fmt.Errorf("nginx did not start")
+	}
+
+	app := wrk("http://"+addr+lesson, duration, threads, conns)
+	rssLoad := rss(srv.Process.Pid)
+	ngx := wrk("http://"+nginxAddr+"/lesson.html", duration, threads, conns)
+
+	fmt.Printf("\npage %s: %d bytes\n", lesson, len(page))
+	fmt.Printf("cold start to ready (%d runs): %v\n", len(colds), colds)
+	fmt.Printf("RSS after start: %.1f MiB; after load: %.1f MiB\n", rssStart, rssLoad)
+	fmt.Printf("%-8s %12s %10s %10s %10s\n", "", "requests/s", "p50", "p99", "errors")
+	fmt.Printf("%-8s %12.0f %10s %10s %10d\n", "kcnaprep", app.rps, app.p50, app.p99, app.errors)
+	fmt.Printf("%-8s %12.0f %10s %10s %10d\n", "nginx", ngx.rps, ngx.p50, ngx.p99, ngx.errors)
+	fmt.Printf("ratio kcnaprep/nginx: %.2f of the requests/s\n", app.rps/ngx.rps)
+	return nil
+}
+
+type wrkResult struct {
+	rps      float64
+	p50, p99 string
+	errors   int
+}
+
+var (
+	rpsRe  = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	pRe    = regexp.MustCompile(`(?m)^\s+(50|99)%\s+(\S+)`)
+	errRe  = regexp.MustCompile(`Non-2xx or 3xx responses: (\d+)`)
+	sockRe = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
+)
+
+func wrk(url, d string, t, c int) wrkResult {
+	out, err := exec.Command("wrk", "-t"+strconv.Itoa(t), "-c"+strconv.Itoa(c), "-d"+d, "--latency", url).CombinedOutput()
+	if err != nil {
+		log.Fatalf("wrk: %v\n%s", err, out)
+	}
+	s := string(out)
+	var r wrkResult
+	if m := rpsRe.FindStringSubmatch(s); m != nil {
+		r.rps, _ = strconv.ParseFloat(m[1], 64)
+	}
+	for _, m := range pRe.FindAllStringSubmatch(s, -1) {
+		if m[1] == "50" {
+			r.p50 = m[2]
+		} else {
+			r.p99 = m[2]
+		}
+	}
+	if m := errRe.FindStringSubmatch(s); m != nil {
+		r.errors, _ = strconv.Atoi(m[1])
+	}
+	if m := sockRe.FindStringSubmatch(s); m != nil {
+		for _, g := range m[1:] {
+			n, _ := strconv.Atoi(g)
+			r.errors += n
+		}
+	}
+	return r
+}
+
+// rss reads a process's resident set size in MiB from /proc.
+func rss(pid int) float64 {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "VmRSS:") {
+			kb, _ := strconv.Atoi(strings.Fields(sc.Text())[1])
+			return float64(kb) / 1024
+		}
+	}
+	return 0
+}

@@ -1,0 +1,62 @@
+// Package auth checks passwords. Sessions are alexedwards/scs, stored by internal/store; the
+// web layer renews the session token on every login, so a token planted before login is
+// worthless after it.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/store"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 10
+
+// Cost is the bcrypt cost of new password hashes (about 50-100 ms on one core).
+const Cost = 11
+
+// HashPassword returns a bcrypt hash of a password that meets the length rule.
+func HashPassword(password string) (string, error) {
+	if utf8.RuneCountInString(password) < MinPasswordLength {
+		return "", domain.Errorf(domain.EINVALID, "Passwords have at least %d characters.", MinPasswordLength)
+	}
+	if len(password) > 72 {
+		return "", domain.Errorf(domain.EINVALID, "Passwords have at most 72 bytes (a bcrypt limit).")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(password), Cost)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return string(h), nil
+}
+
+// dummyHash is compared against when the username does not exist, so a failed login takes
+// as long whether or not the account exists.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("kcnaprep-dummy-password"), Cost)
+
+// ErrBadLogin is the one answer to every failed login: it never says which part was wrong.
+var ErrBadLogin = domain.Errorf(domain.EUNAUTHORIZED, "Wrong username or password.")
+
+// Login checks a username and password and returns the user.
+func Login(ctx context.Context, db *store.DB, username, password string) (*domain.User, error) {
+	cred, err := db.CredentialsByUsername(ctx, username)
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return nil, ErrBadLogin
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := bcrypt.CompareHashAndPassword([]byte(cred.PasswordHash), []byte(password)); err != nil {
+		if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
+			return nil, ErrBadLogin
+		}
+		return nil, fmt.Errorf("check password: %w", err)
+	}
+	return cred.User, nil
+}

@@ -1,0 +1,381 @@
+// Package gift reads and writes Moodle's GIFT question format
+// (https://docs.moodle.org/en/GIFT_format), the format instructors already keep question banks
+// in. kcnaprep has single- and multiple-answer multiple-choice questions; every other GIFT type
+// (true/false, short answer, matching, numerical, missing word, essay, description) is parsed
+// far enough to be reported with its line, never silently dropped.
+package gift
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Kind is a GIFT question type.
+type Kind string
+
+// Kinds. Only SingleChoice and MultipleChoice are supported by kcnaprep.
+const (
+	SingleChoice   Kind = "multiple choice (one answer)"
+	MultipleChoice Kind = "multiple choice (several answers)"
+	TrueFalse      Kind = "true/false"
+	ShortAnswer    Kind = "short answer"
+	Matching       Kind = "matching"
+	Numerical      Kind = "numerical"
+	MissingWord    Kind = "missing word"
+	Essay          Kind = "essay"
+	Description    Kind = "description"
+)
+
+// Answer is one answer of a question.
+type Answer struct {
+	Text     string
+	Correct  bool    // "=" answer, or a positive weight
+	Weight   float64 // percent; 100 for "=", 0 for "~" without a weight
+	Feedback string
+}
+
+// Question is one parsed GIFT question.
+type Question struct {
+	Line            int    // line of its first line
+	Category        string // the $CATEGORY in effect, "" if none
+	Title           string
+	Format          string // markdown, html, plain, moodle, or ""
+	Text            string
+	Kind            Kind
+	Answers         []Answer
+	GeneralFeedback string
+	Meta            string // the "// kcnaprep {...}" comment before the question, if any
+}
+
+// Problem is something in a GIFT file that could not be imported.
+type Problem struct {
+	Line int
+	Msg  string
+}
+
+func (p Problem) String() string { return fmt.Sprintf("line %d: %s", p.Line, p.Msg) }
+
+// MetaPrefix starts the comment carrying kcnaprep fields GIFT has no place for.
+const MetaPrefix = "// kcnaprep "
+
+// Parse reads a GIFT file. Questions of every kind are returned (with Kind set); malformed
+// ones are reported as problems.
+func Parse(r io.Reader) ([]Question, []Problem) {
+	var qs []Question
+	var ps []Problem
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	var block []string
+	blockLine, line := 0, 0
+	category, meta := "", ""
+	flush := func() {
+		if len(block) == 0 {
+			return
+		}
+		q, err := parseBlock(strings.Join(block, "\n"))
+		q.Line, q.Category, q.Meta = blockLine, category, meta
+		if err != "" {
+			ps = append(ps, Problem{blockLine, describe(q) + err})
+		} else {
+			qs = append(qs, q)
+		}
+		block, meta = nil, ""
+	}
+	for sc.Scan() {
+		line++
+		text := strings.TrimRight(sc.Text(), "\r")
+		if line == 1 {
+			text = strings.TrimPrefix(text, "\ufeff")
+		}
+		trimmed := strings.TrimSpace(text)
+		switch {
+		case trimmed == "":
+			flush()
+		case strings.HasPrefix(trimmed, MetaPrefix) && len(block) == 0:
+			meta = strings.TrimPrefix(trimmed, MetaPrefix)
+		case strings.HasPrefix(trimmed, "//"):
+			// a comment
+		case strings.HasPrefix(trimmed, "$CATEGORY:") && len(block) == 0:
+			category = strings.TrimSpace(strings.TrimPrefix(trimmed, "$CATEGORY:"))
+		default:
+			if len(block) == 0 {
+				blockLine = line
+			}
+			block = append(block, text)
+		}
+	}
+	flush()
+	if err := sc.Err(); err != nil {
+		ps = append(ps, Problem{line, "read: " + err.Error()})
+	}
+	return qs, ps
+}
+
+func describe(q Question) string {
+	if q.Title != "" {
+		return fmt.Sprintf("question %q: ", q.Title)
+	}
+	return "question: "
+}
+
+var formatRe = regexp.MustCompile(`^\[(markdown|html|plain|moodle)\]`)
+
+// parseBlock parses one question's text. It returns a non-empty message when malformed.
+func parseBlock(s string) (Question, string) {
+	var q Question
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "::") {
+		end := indexUnescaped(s[2:], "::")
+		if end < 0 {
+			return q, "title has no closing ::"
+		}
+		q.Title = unescape(strings.TrimSpace(s[2 : 2+end]))
+		s = strings.TrimSpace(s[2+end+2:])
+	}
+	if m := formatRe.FindStringSubmatch(s); m != nil {
+		q.Format = m[1]
+		s = s[len(m[0]):]
+	}
+	open := indexUnescaped(s, "{")
+	if open < 0 {
+		q.Kind = Description
+		q.Text = unescape(strings.TrimSpace(s))
+		return q, ""
+	}
+	closeAt := indexUnescaped(s[open:], "}")
+	if closeAt < 0 {
+		return q, "answers have no closing }"
+	}
+	closeAt += open
+	q.Text = unescape(strings.TrimSpace(s[:open]))
+	body := strings.TrimSpace(s[open+1 : closeAt])
+	if rest := strings.TrimSpace(s[closeAt+1:]); rest != "" {
+		q.Kind = MissingWord
+		return q, ""
+	}
+	if gf := indexUnescaped(body, "####"); gf >= 0 {
+		q.GeneralFeedback = unescape(strings.TrimSpace(body[gf+4:]))
+		body = strings.TrimSpace(body[:gf])
+	}
+	switch upper := strings.ToUpper(strings.TrimSpace(strings.SplitN(body, "#", 2)[0])); {
+	case body == "":
+		q.Kind = Essay
+		return q, ""
+	case upper == "T" || upper == "F" || upper == "TRUE" || upper == "FALSE":
+		q.Kind = TrueFalse
+		return q, ""
+	case strings.HasPrefix(body, "#"):
+		q.Kind = Numerical
+		return q, ""
+	case indexUnescaped(body, "->") >= 0:
+		q.Kind = Matching
+		return q, ""
+	}
+	answers, msg := splitAnswers(body)
+	if msg != "" {
+		return q, msg
+	}
+	q.Answers = answers
+	tilde, positive := 0, 0
+	for _, a := range answers {
+		if a.Correct {
+			positive++
+		}
+	}
+	for _, tok := range answerMarks(body) {
+		if tok == '~' {
+			tilde++
+		}
+	}
+	switch {
+	case tilde == 0:
+		q.Kind = ShortAnswer
+	case positive == 0:
+		return q, "no answer is marked right (use = or a positive %weight%)"
+	case positive == 1:
+		q.Kind = SingleChoice
+	default:
+		q.Kind = MultipleChoice
+	}
+	return q, ""
+}
+
+// answerMarks lists the unescaped = and ~ that start answers.
+func answerMarks(body string) []byte {
+	var out []byte
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '\\':
+			i++
+		case '=', '~':
+			out = append(out, body[i])
+		}
+	}
+	return out
+}
+
+var weightRe = regexp.MustCompile(`^%(-?[0-9]+(?:\.[0-9]+)?)%`)
+
+func splitAnswers(body string) ([]Answer, string) {
+	var out []Answer
+	var cur *strings.Builder
+	var mark byte
+	emit := func() string {
+		if cur == nil {
+			return ""
+		}
+		raw := strings.TrimSpace(cur.String())
+		a := Answer{Correct: mark == '='}
+		if mark == '=' {
+			a.Weight = 100
+		}
+		if m := weightRe.FindStringSubmatch(raw); m != nil {
+			w, err := strconv.ParseFloat(m[1], 64)
+			if err != nil {
+				return "bad weight " + m[0]
+			}
+			a.Weight, a.Correct = w, w > 0
+			raw = strings.TrimSpace(raw[len(m[0]):])
+		}
+		if h := indexUnescaped(raw, "#"); h >= 0 {
+			a.Feedback = unescape(strings.TrimSpace(raw[h+1:]))
+			raw = strings.TrimSpace(raw[:h])
+		}
+		a.Text = unescape(raw)
+		out = append(out, a)
+		return ""
+	}
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '\\' && i+1 < len(body):
+			if cur != nil {
+				cur.WriteByte(c)
+				cur.WriteByte(body[i+1])
+			}
+			i++
+		case c == '=' || c == '~':
+			if msg := emit(); msg != "" {
+				return nil, msg
+			}
+			cur, mark = &strings.Builder{}, c
+		default:
+			if cur == nil {
+				if c == ' ' || c == '\t' || c == '\n' {
+					continue
+				}
+				return nil, fmt.Sprintf("text %q before the first answer mark (= or ~)", body[i:min(len(body), i+20)])
+			}
+			cur.WriteByte(c)
+		}
+	}
+	if msg := emit(); msg != "" {
+		return nil, msg
+	}
+	return out, ""
+}
+
+// indexUnescaped finds sub in s, skipping backslash-escaped characters.
+func indexUnescaped(s, sub string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' {
+			i++
+			continue
+		}
+		if strings.HasPrefix(s[i:], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+// unescape undoes GIFT escapes: \~ \= \# \{ \} \: \\ and \n (a newline).
+func unescape(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+			if s[i] == 'n' {
+				b.WriteByte('\n')
+			} else {
+				b.WriteByte(s[i])
+			}
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// Escape makes text safe inside GIFT: backslash first, then the special characters, then
+// newlines as \n (a blank line would end the question).
+func Escape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\\', '~', '=', '#', '{', '}', ':':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Write writes questions in GIFT. Category lines are written when the category changes.
+func Write(w io.Writer, qs []Question) error {
+	bw := bufio.NewWriter(w)
+	cat := ""
+	for _, q := range qs {
+		if q.Category != "" && q.Category != cat {
+			cat = q.Category
+			fmt.Fprintf(bw, "$CATEGORY: %s\n\n", cat)
+		}
+		if q.Meta != "" {
+			fmt.Fprintf(bw, "%s%s\n", MetaPrefix, q.Meta)
+		}
+		fmt.Fprintf(bw, "::%s::", Escape(q.Title))
+		if q.Format != "" {
+			fmt.Fprintf(bw, "[%s]", q.Format)
+		}
+		fmt.Fprintf(bw, "%s {\n", Escape(q.Text))
+		for _, a := range q.Answers {
+			switch {
+			case q.Kind == SingleChoice && a.Correct:
+				bw.WriteString("\t=")
+			case q.Kind == SingleChoice:
+				bw.WriteString("\t~")
+			default:
+				fmt.Fprintf(bw, "\t~%%%s%%", strconv.FormatFloat(a.Weight, 'f', -1, 64))
+			}
+			bw.WriteString(Escape(a.Text))
+			if a.Feedback != "" {
+				bw.WriteString("#" + Escape(a.Feedback))
+			}
+			bw.WriteByte('\n')
+		}
+		if q.GeneralFeedback != "" {
+			fmt.Fprintf(bw, "\t####%s\n", Escape(q.GeneralFeedback))
+		}
+		bw.WriteString("}\n\n")
+	}
+	return bw.Flush()
+}
+
+// CorrectWeight is the weight of each right answer of a multiple-answer question with n right
+// answers, rounded as Moodle lists weights (five decimals).
+func CorrectWeight(n int) float64 {
+	w, _ := strconv.ParseFloat(strconv.FormatFloat(100/float64(n), 'f', 5, 64), 64)
+	return w
+}

@@ -1,0 +1,78 @@
+package httpserver
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/kcnaprep/kcnaprep/internal/auth"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/web/pages"
+)
+
+const sessionUserKey = "user_id"
+
+// WithAccounts runs the server with accounts: every page but the login page needs a login,
+// and sessions come from sm.
+func WithAccounts(sm *scs.SessionManager) Option { return func(s *Server) { s.sessions = sm } }
+
+// safeNext keeps a post-login redirect on this site: a local absolute path only.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, pages.Login(pages.LoginVM{Page: s.page(r, "Sign in", ""), Next: safeNext(r.URL.Query().Get("next"))}))
+}
+
+// handleLogin checks the password, renews the session token (so a token fixed before login
+// is useless after it) and stores the user in the session.
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	username := strings.TrimSpace(r.PostFormValue("username"))
+	next := safeNext(r.PostFormValue("next"))
+	u, err := auth.Login(r.Context(), s.store, username, r.PostFormValue("password"))
+	if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
+		vm := pages.LoginVM{Page: s.page(r, "Sign in", ""), Next: next, Username: username, Error: domain.ErrorMessage(err)}
+		s.render(w, r, http.StatusUnauthorized, pages.Login(vm))
+		return
+	}
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), sessionUserKey, u.ID)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if s.sessions != nil {
+		if err := s.sessions.Destroy(r.Context()); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// requireLogin sends anonymous requests to the login page (GET) or refuses them (others).
+func (s *Server) requireLogin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if user(r) != nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		s.Error(w, r, domain.Errorf(domain.EUNAUTHORIZED, "Please sign in again: your session has ended."))
+	})
+}

@@ -1,0 +1,327 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
+)
+
+// Exam is a mock exam attempt.
+type Exam struct {
+	ID            int64
+	UserID        int64
+	StartedAt     time.Time
+	Deadline      time.Time
+	SubmittedAt   time.Time // zero while in progress
+	AutoSubmitted bool
+	Minutes       int
+	PassScore     int
+	MaxScore      int
+	Score         int
+	Correct       int
+	Total         int
+}
+
+// Submitted reports whether the exam is over.
+func (e Exam) Submitted() bool { return !e.SubmittedAt.IsZero() }
+
+// ExamQuestion is one question of an exam with the learner's answer so far.
+type ExamQuestion struct {
+	Position    int
+	QuestionID  string
+	ChoiceOrder []int // display order: indices into the question's choices
+	Picked      []int // indices into the question's choices
+	Answered    bool
+	Flagged     bool
+}
+
+// NewExam describes an exam to create.
+type NewExam struct {
+	Minutes, PassScore, MaxScore int
+	Questions                    []NewExamQuestion
+}
+
+// NewExamQuestion is one drawn question and its choice order.
+type NewExamQuestion struct {
+	QuestionID  string
+	ChoiceOrder []int
+}
+
+type examRow struct {
+	ID            int64         `db:"id"`
+	UserID        int64         `db:"user_id"`
+	StartedAt     int64         `db:"started_at"`
+	DeadlineAt    int64         `db:"deadline_at"`
+	SubmittedAt   sql.NullInt64 `db:"submitted_at"`
+	AutoSubmitted bool          `db:"auto_submitted"`
+	Minutes       int           `db:"minutes"`
+	PassScore     int           `db:"pass_score"`
+	MaxScore      int           `db:"max_score"`
+	Score         sql.NullInt64 `db:"score"`
+	Correct       sql.NullInt64 `db:"correct"`
+	Total         int           `db:"total"`
+}
+
+const examColumns = `id, user_id, started_at, deadline_at, submitted_at, auto_submitted, minutes, pass_score, max_score, score, correct, total`
+
+func (r examRow) exam() Exam {
+	e := Exam{ID: r.ID, UserID: r.UserID, StartedAt: fromMillis(r.StartedAt), Deadline: fromMillis(r.DeadlineAt),
+		AutoSubmitted: r.AutoSubmitted, Minutes: r.Minutes, PassScore: r.PassScore, MaxScore: r.MaxScore,
+		Score: int(r.Score.Int64), Correct: int(r.Correct.Int64), Total: r.Total}
+	if r.SubmittedAt.Valid {
+		e.SubmittedAt = fromMillis(r.SubmittedAt.Int64)
+	}
+	return e
+}
+
+// CreateExam stores a new exam starting now.
+func (db *DB) CreateExam(ctx context.Context, userID int64, ne NewExam) (Exam, error) {
+	now := db.now()
+	var id int64
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO exams (user_id, started_at, deadline_at, minutes, pass_score, max_score, total)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, userID, millis(now), millis(now.Add(time.Duration(ne.Minutes)*time.Minute)),
+			ne.Minutes, ne.PassScore, ne.MaxScore, len(ne.Questions))
+		if err != nil {
+			return fmt.Errorf("create exam: %w", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("create exam: %w", err)
+		}
+		stmt, err := tx.PreparexContext(ctx, `INSERT INTO exam_questions (exam_id, position, question_id, choice_order) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("create exam: %w", err)
+		}
+		defer stmt.Close()
+		for i, q := range ne.Questions {
+			if _, err := stmt.ExecContext(ctx, id, i+1, q.QuestionID, joinInts(q.ChoiceOrder)); err != nil {
+				return fmt.Errorf("create exam question %d: %w", i+1, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Exam{}, err
+	}
+	return db.Exam(ctx, userID, id)
+}
+
+// Exam returns one of the user's exams; another user's exam is ENOTFOUND.
+func (db *DB) Exam(ctx context.Context, userID, examID int64) (Exam, error) {
+	var r examRow
+	err := db.get(ctx, &r, `SELECT `+examColumns+` FROM exams WHERE id = ? AND user_id = ?`, examID, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Exam{}, domain.Errorf(domain.ENOTFOUND, "There is no such exam.")
+	}
+	if err != nil {
+		return Exam{}, fmt.Errorf("exam %d: %w", examID, err)
+	}
+	return r.exam(), nil
+}
+
+// ExamQuestions returns the exam's questions in order, with the answers saved so far.
+func (db *DB) ExamQuestions(ctx context.Context, userID, examID int64) ([]ExamQuestion, error) {
+	var rows []struct {
+		Position    int            `db:"position"`
+		QuestionID  string         `db:"question_id"`
+		ChoiceOrder string         `db:"choice_order"`
+		Picked      sql.NullString `db:"picked"`
+		Flagged     bool           `db:"flagged"`
+	}
+	err := db.sel(ctx, &rows, `SELECT q.position, q.question_id, q.choice_order, q.picked, q.flagged
+		FROM exam_questions q JOIN exams e ON e.id = q.exam_id
+		WHERE q.exam_id = ? AND e.user_id = ? ORDER BY q.position`, examID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("exam %d questions: %w", examID, err)
+	}
+	if len(rows) == 0 {
+		return nil, domain.Errorf(domain.ENOTFOUND, "There is no such exam.")
+	}
+	out := make([]ExamQuestion, len(rows))
+	for i, r := range rows {
+		out[i] = ExamQuestion{Position: r.Position, QuestionID: r.QuestionID, ChoiceOrder: splitInts(r.ChoiceOrder),
+			Flagged: r.Flagged, Answered: r.Picked.Valid && r.Picked.String != ""}
+		if r.Picked.Valid {
+			out[i].Picked = splitInts(r.Picked.String)
+		}
+	}
+	return out, nil
+}
+
+// ErrExamOver is returned for answers to an exam past its deadline or already submitted.
+var ErrExamOver = domain.Errorf(domain.EGONE, "This exam is over: the time ran out or it was submitted, so the answer was not saved.")
+
+// SaveExamAnswer saves the learner's choice for one question, in one transaction that also
+// checks the exam is the user's, not submitted and not past its deadline (the server's clock
+// decides, never the page's). Saving the same answer twice is harmless: the row is replaced.
+// An empty picked clears the answer.
+func (db *DB) SaveExamAnswer(ctx context.Context, userID, examID int64, position int, picked []int) error {
+	now := db.now()
+	return db.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := openExamForWrite(ctx, tx, userID, examID, now); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE exam_questions SET picked = ?, answered_at = ? WHERE exam_id = ? AND position = ?`,
+			joinInts(picked), millis(now), examID, position)
+		if err != nil {
+			return fmt.Errorf("save answer to exam %d question %d: %w", examID, position, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.Errorf(domain.ENOTFOUND, "The exam has no question %d.", position)
+		}
+		return nil
+	})
+}
+
+// SetExamFlag marks a question for review (or clears the mark).
+func (db *DB) SetExamFlag(ctx context.Context, userID, examID int64, position int, flagged bool) error {
+	now := db.now()
+	return db.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := openExamForWrite(ctx, tx, userID, examID, now); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE exam_questions SET flagged = ? WHERE exam_id = ? AND position = ?`, flagged, examID, position)
+		if err != nil {
+			return fmt.Errorf("flag exam %d question %d: %w", examID, position, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.Errorf(domain.ENOTFOUND, "The exam has no question %d.", position)
+		}
+		return nil
+	})
+}
+
+func openExamForWrite(ctx context.Context, tx *sqlx.Tx, userID, examID int64, now time.Time) error {
+	var r struct {
+		Deadline  int64         `db:"deadline_at"`
+		Submitted sql.NullInt64 `db:"submitted_at"`
+	}
+	err := tx.GetContext(ctx, &r, `SELECT deadline_at, submitted_at FROM exams WHERE id = ? AND user_id = ?`, examID, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Errorf(domain.ENOTFOUND, "There is no such exam.")
+	}
+	if err != nil {
+		return fmt.Errorf("exam %d: %w", examID, err)
+	}
+	if r.Submitted.Valid || millis(now) > r.Deadline {
+		return ErrExamOver
+	}
+	return nil
+}
+
+// ExamSubmission is the scored outcome of an exam, written at submission.
+type ExamSubmission struct {
+	Score, Correct int
+	Auto           bool
+	Answers        []AnswerRecord // one per answered question, for history and review
+}
+
+// SubmitExam records the result, unless the exam is already submitted (then it does nothing
+// and returns false: submitting twice, or the deadline sweeper racing the learner, is safe).
+func (db *DB) SubmitExam(ctx context.Context, userID, examID int64, s ExamSubmission) (bool, error) {
+	now := db.now()
+	done := false
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE exams SET submitted_at = ?, auto_submitted = ?, score = ?, correct = ?
+			WHERE id = ? AND user_id = ? AND submitted_at IS NULL`, millis(now), s.Auto, s.Score, s.Correct, examID, userID)
+		if err != nil {
+			return fmt.Errorf("submit exam %d: %w", examID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		done = true
+		for _, a := range s.Answers {
+			a.ExamID = examID
+			a.Source = SourceExam
+			if err := insertAnswer(ctx, tx, userID, a, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return done, err
+}
+
+// OpenExam returns the user's most recent exam still in progress, or ENOTFOUND.
+func (db *DB) OpenExam(ctx context.Context, userID int64) (Exam, error) {
+	var r examRow
+	err := db.get(ctx, &r, `SELECT `+examColumns+` FROM exams WHERE user_id = ? AND submitted_at IS NULL
+		ORDER BY started_at DESC LIMIT 1`, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Exam{}, domain.Errorf(domain.ENOTFOUND, "No exam in progress.")
+	}
+	if err != nil {
+		return Exam{}, fmt.Errorf("open exam of user %d: %w", userID, err)
+	}
+	return r.exam(), nil
+}
+
+// ExpiredExams lists exams past their deadline and not submitted, for the auto-submitter.
+func (db *DB) ExpiredExams(ctx context.Context, limit int) ([]Exam, error) {
+	var rows []examRow
+	err := db.sel(ctx, &rows, `SELECT `+examColumns+` FROM exams WHERE submitted_at IS NULL AND deadline_at < ?
+		ORDER BY deadline_at LIMIT ?`, millis(db.now()), limit)
+	if err != nil {
+		return nil, fmt.Errorf("expired exams: %w", err)
+	}
+	out := make([]Exam, len(rows))
+	for i, r := range rows {
+		out[i] = r.exam()
+	}
+	return out, nil
+}
+
+// ExamHistory lists the user's submitted exams, oldest first.
+func (db *DB) ExamHistory(ctx context.Context, userID int64) ([]Exam, error) {
+	var rows []examRow
+	err := db.sel(ctx, &rows, `SELECT `+examColumns+` FROM exams WHERE user_id = ? AND submitted_at IS NOT NULL
+		ORDER BY started_at`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("exam history of user %d: %w", userID, err)
+	}
+	out := make([]Exam, len(rows))
+	for i, r := range rows {
+		out[i] = r.exam()
+	}
+	return out, nil
+}
+
+func joinInts(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ",")
+}
+
+func splitInts(s string) []int {
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	out := make([]int, 0, len(parts))
+	for _, p := range parts {
+		if n, err := strconv.Atoi(p); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// ExamQuestionsAnyUser returns an exam's saved answers whoever owns it. Only operator tools
+// (the exam load test's loss audit) use it; request handlers go through ExamQuestions.
+func (db *DB) ExamQuestionsAnyUser(ctx context.Context, examID int64) ([]ExamQuestion, error) {
+	var userID int64
+	if err := db.get(ctx, &userID, `SELECT user_id FROM exams WHERE id = ?`, examID); err != nil {
+		return nil, fmt.Errorf("owner of exam %d: %w", examID, err)
+	}
+	return db.ExamQuestions(ctx, userID, examID)
+}

@@ -1,0 +1,86 @@
+package trainer
+
+import (
+	"context"
+	"time"
+
+	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/srs"
+	"github.com/kcnaprep/kcnaprep/internal/store"
+)
+
+// ReviewSummary counts the learner's review queue.
+type ReviewSummary struct {
+	DueNow, DueToday, Total int
+}
+
+// ReviewSummary counts cards due now, due by the end of today (UTC) and in all.
+func (s *Service) ReviewSummary(ctx context.Context, userID int64) (ReviewSummary, error) {
+	now := s.db.Now()
+	endOfDay := time.Date(now.Year(), now.Month(), now.Day(), 23, 59, 59, 0, now.Location())
+	n, today, total, err := s.db.ReviewCounts(ctx, userID, endOfDay)
+	return ReviewSummary{DueNow: n, DueToday: today, Total: total}, err
+}
+
+// DueReview is the next card to review with its question.
+type DueReview struct {
+	Question *catalog.Question
+	Card     store.Card
+}
+
+// NextReview returns the most overdue card, or ENOTFOUND when nothing is due.
+func (s *Service) NextReview(ctx context.Context, userID int64) (DueReview, error) {
+	cards, err := s.db.DueCards(ctx, userID, 20)
+	if err != nil {
+		return DueReview{}, err
+	}
+	for _, c := range cards {
+		if q := s.cat.Question(c.QuestionID); q != nil {
+			return DueReview{Question: q, Card: c}, nil
+		}
+	}
+	return DueReview{}, domain.Errorf(domain.ENOTFOUND, "Nothing is due for review. Well done.")
+}
+
+// Card returns one of the learner's review cards with its question.
+func (s *Service) Card(ctx context.Context, userID int64, questionID string) (DueReview, error) {
+	q, err := s.question(questionID)
+	if err != nil {
+		return DueReview{}, err
+	}
+	c, err := s.db.Card(ctx, userID, questionID)
+	return DueReview{Question: q, Card: c}, err
+}
+
+func memory(c store.Card) srs.Memory {
+	return srs.Memory{Stability: c.Stability, Difficulty: c.Difficulty, Reps: c.Reps, Lapses: c.Lapses, LastReview: c.LastReview}
+}
+
+// RatingOptions previews what each rating would schedule, for the buttons' labels.
+func (s *Service) RatingOptions(c store.Card) ([4]srs.Outcome, error) {
+	return s.srs.Preview(memory(c), s.db.Now())
+}
+
+// Rate applies the learner's recall rating to a card with FSRS. prevReps is the card's reps
+// shown on the form: a rating submitted twice is applied once.
+func (s *Service) Rate(ctx context.Context, userID int64, questionID string, r srs.Rating, prevReps int) (srs.Outcome, error) {
+	c, err := s.db.Card(ctx, userID, questionID)
+	if err != nil {
+		return srs.Outcome{}, err
+	}
+	if c.Reps != prevReps { // already rated from this form
+		return srs.Outcome{Rating: r, Memory: memory(c), Due: c.Due}, nil
+	}
+	now := s.db.Now()
+	o, err := s.srs.Review(memory(c), now, r)
+	if err != nil {
+		return srs.Outcome{}, domain.Errorf(domain.EINVALID, "%v", err)
+	}
+	_, err = s.db.SaveReview(ctx, userID, store.ReviewUpdate{
+		QuestionID: questionID, PrevReps: prevReps, Rating: int(r),
+		Stability: o.Memory.Stability, Difficulty: o.Memory.Difficulty, Reps: o.Memory.Reps, Lapses: o.Memory.Lapses,
+		Interval: o.Interval, Due: o.Due, ReviewedAt: now,
+	})
+	return o, err
+}
