@@ -1,5 +1,6 @@
 # kcnaprep: one static binary with embedded content, on a small non-root Debian image that also
-# carries the docker CLI (kind drives Docker through it to create lab clusters).
+# carries the docker CLI (kind drives Docker through it to create lab clusters) and labapp, the
+# labs' workload program, which the server packs into an image and loads into lab clusters.
 #
 #   docker build -t kcnaprep .
 #   docker run -d --name kcnaprep --network host -v kcnaprep-data:/data \
@@ -19,7 +20,8 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.buildVersion=${VERSION}" -o /out/server ./cmd/server
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.buildVersion=${VERSION}" -o /out/server ./cmd/server \
+    && CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags="-s -w" -o /out/labapp ./cmd/labapp
 
 FROM docker:${DOCKER_CLI_VERSION}-cli AS dockercli
 
@@ -27,7 +29,7 @@ FROM debian:${DEBIAN_VERSION}-slim
 RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home --shell /usr/sbin/nologin kcnaprep \
     && mkdir -p /data && chown kcnaprep:kcnaprep /data
 COPY --from=dockercli /usr/local/bin/docker /usr/local/bin/docker
-COPY --from=build /out/server /usr/local/bin/server
+COPY --from=build /out/server /out/labapp /usr/local/bin/
 ENV KCNAPREP_ADDR=0.0.0.0:8080 \
     KCNAPREP_DATA_DIR=/data \
     KCNAPREP_LOG_FORMAT=json

@@ -9,8 +9,9 @@ GOFILES = $(shell git ls-files '*.go')
 run: ## run the app with the embedded content on 127.0.0.1:8080
 	$(GO) run ./cmd/server
 
-build: ## build bin/server
+build: ## build bin/server and bin/labapp (the labs' workload program; the server finds it beside itself)
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/server ./cmd/server
+	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -ldflags="-s -w" -o bin/labapp ./cmd/labapp
 
 generate: ## regenerate templ components (*_templ.go are committed)
 	$(GO) tool templ generate -path ./web
@@ -51,7 +52,7 @@ test: deps generate-check lint content-check
 test-short: ## unit tests only: no browser, no kind clusters
 	$(GO) test -race -short ./...
 
-bench: ## benchmarks (see README: measuring)
+bench: ## benchmarks (see README: measuring); BenchmarkLabColdStart needs Docker and takes minutes
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:

@@ -47,6 +47,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runUser(ctx, args, getenv, os.Stdin, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args, getenv, stdout, stderr)
+	case "lab":
+		return runLab(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kcnaprep", version())
 		return nil
@@ -71,6 +73,8 @@ Usage:
   server user add NAME [--role R] [--name "Full Name"]   create an account (password on stdin)
   server user passwd NAME | server user list            change a password; list users
   server migrate [flags]           apply database migrations and exit
+  server lab list|start|check|reset|stop [ID] [flags]
+                                   hands-on labs from the terminal (start prints export KUBECONFIG=...)
   server version                   print the version
 
 Run "server serve -h" for the server's flags and their environment variables.

@@ -26,6 +26,19 @@ type serveFlags struct {
 
 // parseServeFlags parses flags, taking defaults from the environment (flags win).
 func parseServeFlags(name string, args []string, getenv func(string) string, stderr io.Writer) (serveFlags, error) {
+	f, fs, err := parseFlags(name, args, getenv, stderr)
+	if err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "unexpected argument %q\n", fs.Arg(0))
+		return f, exitError{"unexpected argument"}
+	}
+	return f, nil
+}
+
+// parseFlags parses the server's flags and returns the flag set for its positional arguments.
+func parseFlags(name string, args []string, getenv func(string) string, stderr io.Writer) (serveFlags, *flag.FlagSet, error) {
 	var f serveFlags
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -43,23 +56,28 @@ func parseServeFlags(name string, args []string, getenv func(string) string, std
 	fs.BoolVar(&f.cfg.SecureCookies, "secure-cookies", env("KCNAPREP_SECURE_COOKIES", "") == "1", "mark session cookies Secure, for a server behind HTTPS (env KCNAPREP_SECURE_COOKIES=1)")
 	timeout, err := time.ParseDuration(env("KCNAPREP_SHUTDOWN_TIMEOUT", "15s"))
 	if err != nil {
-		return f, fmt.Errorf("KCNAPREP_SHUTDOWN_TIMEOUT: %w", err)
+		return f, fs, fmt.Errorf("KCNAPREP_SHUTDOWN_TIMEOUT: %w", err)
 	}
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", timeout, "time in-flight requests get on SIGTERM (env KCNAPREP_SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&f.cfg.LabBackend, "lab-backend", env("KCNAPREP_LAB_BACKEND", "kind"), "where labs run: kind (clusters on this host's Docker), kubeconfig (namespaces of an existing cluster) or none (env KCNAPREP_LAB_BACKEND)")
+	fs.StringVar(&f.cfg.LabKubeconfig, "lab-kubeconfig", env("KCNAPREP_LAB_KUBECONFIG", ""), "admin kubeconfig of the existing cluster, for --lab-backend kubeconfig (env KCNAPREP_LAB_KUBECONFIG)")
+	fs.StringVar(&f.cfg.KindNodeImage, "kind-node-image", env("KCNAPREP_KIND_NODE_IMAGE", ""), "kind node image of lab clusters; empty for kind's default (env KCNAPREP_KIND_NODE_IMAGE)")
+	fs.StringVar(&f.cfg.LabappBinary, "labapp-binary", env("KCNAPREP_LABAPP_BINARY", ""), "the labapp binary packed into the lab image; empty to use the one beside the server or build it (env KCNAPREP_LABAPP_BINARY)")
+	ttl, err := time.ParseDuration(env("KCNAPREP_LAB_IDLE_TTL", "2h"))
+	if err != nil {
+		return f, fs, fmt.Errorf("KCNAPREP_LAB_IDLE_TTL: %w", err)
+	}
+	fs.DurationVar(&f.cfg.LabIdleTTL, "lab-idle-ttl", ttl, "a lab nobody acted on for this long is deleted; 0 never (env KCNAPREP_LAB_IDLE_TTL)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return f, exitError{"help"}
+			return f, fs, exitError{"help"}
 		}
-		return f, exitError{err.Error()}
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "unexpected argument %q\n", fs.Arg(0))
-		return f, exitError{"unexpected argument"}
+		return f, fs, exitError{err.Error()}
 	}
 	if f.cfg.DataDir == "" {
-		return f, fmt.Errorf("no data directory: set --data-dir or KCNAPREP_DATA_DIR")
+		return f, fs, fmt.Errorf("no data directory: set --data-dir or KCNAPREP_DATA_DIR")
 	}
-	return f, nil
+	return f, fs, nil
 }
 
 // defaultDataDir follows the XDG base directory convention.

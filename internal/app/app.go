@@ -12,7 +12,9 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/httpserver"
+	"github.com/kcnaprep/kcnaprep/internal/lab"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/internal/trainer"
 )
@@ -24,12 +26,19 @@ type Config struct {
 	ContentDir      string        // "" serves the embedded content
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
 	SecureCookies   bool          // mark session cookies Secure (serve over HTTPS)
+
+	// Labs.
+	LabBackend    string        // "kind" (the default when empty), "kubeconfig" or "none"
+	LabKubeconfig string        // admin kubeconfig of an existing cluster, for LabBackend "kubeconfig"
+	KindNodeImage string        // kind node image; "" keeps kind's default
+	LabappBinary  string        // the labapp binary; "" finds or builds it (see internal/lab/labimage)
+	LabIdleTTL    time.Duration // a lab idle this long is stopped; 0 never
 }
 
 // DatabasePath is where the SQLite file lives.
 func (c Config) DatabasePath() string { return filepath.Join(c.DataDir, "kcnaprep.db") }
 
-// App is a running kcnaprep: content, database and HTTP handler.
+// App is a running kcnaprep: content, database, services and HTTP handler.
 type App struct {
 	Config  Config
 	Logger  *slog.Logger
@@ -37,6 +46,8 @@ type App struct {
 	DB      *store.DB
 	HTTP    *httpserver.Server
 	Trainer *trainer.Service
+	Labs    *lab.Service // nil when LabBackend is "none"
+	Local   *domain.User // the single-learner profile; nil in accounts mode
 }
 
 // Open loads and validates the content, opens and migrates the database, and builds the
@@ -59,6 +70,13 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	}
 	a.Trainer = trainer.New(cat, a.DB, trainer.WithLogger(logger))
 	opts := []httpserver.Option{httpserver.WithLogger(logger), httpserver.WithTrainer(a.Trainer)}
+	if a.Labs, err = newLabService(ctx, cfg, a.DB, cat, logger); err != nil {
+		a.DB.Close()
+		return nil, err
+	}
+	if a.Labs != nil {
+		opts = append(opts, httpserver.WithLabs(a.Labs))
+	}
 	accounts, err := a.DB.HasAccounts(ctx)
 	if err != nil {
 		a.DB.Close()
@@ -81,16 +99,17 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 			a.DB.Close()
 			return nil, err
 		}
+		a.Local = local
 		opts = append(opts, httpserver.WithLocalUser(local))
 		logger.Info("single-learner mode: no accounts configured")
 	}
 	a.HTTP, err = httpserver.New(cat, a.DB, opts...)
 	if err != nil {
-		a.DB.Close()
+		a.Close()
 		return nil, err
 	}
 	if err := a.HTTP.IndexSearch(ctx); err != nil {
-		a.DB.Close()
+		a.Close()
 		return nil, err
 	}
 	source := "embedded"
@@ -123,6 +142,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	bgDone := make(chan struct{})
 	go func() { defer close(bgDone); a.Trainer.Run(bg) }()
 	defer func() { stopBG(); <-bgDone }()
+	// Labs: reconcile what a crash left, then expire idle labs, until shutdown; their running
+	// jobs are then cancelled and waited for.
+	labsDone := make(chan struct{})
+	go func() {
+		defer close(labsDone)
+		if a.Labs != nil {
+			_ = a.Labs.Run(bg)
+		}
+	}()
+	defer func() { stopBG(); <-labsDone }()
 	a.HTTP.SetReady(true)
 	a.Logger.Info("listening", "addr", "http://"+ln.Addr().String())
 
@@ -152,6 +181,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 
 // Close releases the database.
 func (a *App) Close() error {
+	if a.Labs != nil {
+		a.Labs.Close()
+	}
 	if a.DB != nil {
 		return a.DB.Close()
 	}

@@ -5,6 +5,7 @@ package app
 import (
 	"github.com/kcnaprep/kcnaprep/content"
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/lab/bundle"
 	"github.com/kcnaprep/kcnaprep/labs"
 	"github.com/kcnaprep/kcnaprep/quizzes"
 )
@@ -31,5 +32,11 @@ func LoadCatalog(dir string) (*catalog.Catalog, error) {
 	return catalog.Load(src, catalogOptions()...)
 }
 
-// catalogOptions are the options every catalog load uses (lab loading joins here).
-func catalogOptions() []catalog.Option { return nil }
+// catalogOptions are the options every catalog load uses: the lab engine parses lab bundles and
+// compiles their checks, so "server content check" catches a CEL typo with file and line.
+func catalogOptions() []catalog.Option { return []catalog.Option{catalog.WithLabLoader(bundle.Loader)} }
+
+// LoadCatalogFrom loads and validates content from src with the options the server uses.
+func LoadCatalogFrom(src catalog.Sources) (*catalog.Catalog, error) {
+	return catalog.Load(src, catalogOptions()...)
+}

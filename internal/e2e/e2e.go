@@ -28,12 +28,19 @@ type App struct {
 // serves it on a random loopback port until the test ends.
 func StartApp(t testing.TB, contentDir string) *App {
 	t.Helper()
+	return StartAppConfig(t, app.Config{ContentDir: contentDir})
+}
+
+// StartAppConfig is StartApp with more settings (labs); DataDir and ShutdownTimeout are set here.
+func StartAppConfig(t testing.TB, cfg app.Config) *App {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	a, err := app.Open(ctx, app.Config{DataDir: t.TempDir(), ContentDir: contentDir, ShutdownTimeout: 5 * time.Second}, logger)
+	cfg.DataDir, cfg.ShutdownTimeout = t.TempDir(), 5*time.Second
+	a, err := app.Open(ctx, cfg, logger)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

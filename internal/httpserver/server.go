@@ -32,6 +32,7 @@ type Server struct {
 	trainer  *trainer.Service
 	reports  bool                // question problem reports enabled
 	sessions *scs.SessionManager // nil in single-learner mode
+	labs     LabService          // nil: labs are listed but cannot run
 	ready    atomic.Bool
 	mounts   []func(chi.Router)
 	handler  http.Handler
@@ -164,6 +165,7 @@ func (s *Server) learnerRoutes(r chi.Router) {
 	r.Get("/review", s.handleReview)
 	r.Post("/review/q/{id}", s.handleReviewAnswer)
 	r.Post("/review/q/{id}/rate", s.handleReviewRate)
+	s.mountLabs(r)
 	for _, m := range s.mounts {
 		m(r)
 	}

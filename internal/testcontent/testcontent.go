@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kcnaprep/kcnaprep/internal/labapp"
 )
 
 // Curriculum is a valid two-domain curriculum.
@@ -142,4 +144,69 @@ func Write(tb testing.TB, overrides map[string]string) string {
 		}
 	}
 	return dir
+}
+
+// LabYAML is a valid lab.yaml for the lab id in domain alpha: one Deployment task with an object
+// check, and a set-up file.
+func LabYAML(id string) string {
+	return fmt.Sprintf(`id: %s
+title: Scale the web Deployment
+summary: Scale a Deployment to three replicas.
+domain: alpha
+competencies: [one]
+minutes: 10
+scope: namespace
+intro: |
+  Scale **web** and see the [first lesson](lesson:alpha/01-first).
+setup: [setup.yaml]
+tasks:
+  - id: scale
+    title: Scale it
+    text: |
+      Scale the Deployment web to 3 replicas.
+    hints:
+      - Use kubectl scale.
+    checks:
+      - id: replicas
+        message: The Deployment web asks for 3 replicas.
+        object: {apiVersion: apps/v1, kind: Deployment, name: web}
+        expect: object.spec.replicas == 3
+        observed: object.spec.replicas
+`, id)
+}
+
+// LabSetup is a valid set-up manifest using the labapp image.
+const LabSetup = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: ` + labapp.Image + `
+          imagePullPolicy: IfNotPresent
+`
+
+// LabFiles returns the files of a valid lab bundle, keyed like Write's overrides.
+func LabFiles(id string) map[string]string {
+	return map[string]string{
+		"labs/" + id + "/lab.yaml":    LabYAML(id),
+		"labs/" + id + "/setup.yaml":  LabSetup,
+		"labs/" + id + "/solution.sh": "#!/usr/bin/env bash\nset -euo pipefail\nkubectl scale deployment web --replicas=3\n",
+	}
+}
+
+// LabFilesWithoutSetup is LabFiles without the set-up manifest, for lab backends that have no
+// cluster to apply it to (tests' fakes).
+func LabFilesWithoutSetup(id string) map[string]string {
+	files := LabFiles(id)
+	files["labs/"+id+"/lab.yaml"] = strings.Replace(LabYAML(id), "setup: [setup.yaml]\n", "", 1)
+	delete(files, "labs/"+id+"/setup.yaml")
+	return files
 }

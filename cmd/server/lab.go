@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/kcnaprep/kcnaprep/internal/app"
+	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
+)
+
+const labUsage = `usage: server lab COMMAND [ID] [flags]
+
+  list          the labs, with the state of yours
+  start ID      start a lab; prints the export KUBECONFIG=... line when it is ready
+  check ID      grade the lab; exit 0 only when every check passes
+  reset ID      put the lab back to its set-up state
+  stop ID       finish the lab and delete its environment
+
+The lab commands share the server's database (--data-dir) and flags (server serve -h). They act
+as the single learner; once accounts exist, name one with --user NAME (env KCNAPREP_LAB_USER).
+`
+
+// runLab is "server lab ...": the lab engine from the command line, as the local learner.
+func runLab(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprint(stderr, labUsage)
+		return exitError{"missing lab command"}
+	}
+	sub, args := args[0], args[1:]
+	username, args := cutFlag(args, "user", getenv("KCNAPREP_LAB_USER"))
+	id := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		id, args = args[0], args[1:]
+	}
+	f, fs, err := parseFlags("lab "+sub, args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if id == "" && fs.NArg() > 0 {
+		id = fs.Arg(0)
+	}
+	if sub != "list" && id == "" {
+		fmt.Fprint(stderr, labUsage)
+		return exitError{"missing lab id"}
+	}
+	level := slog.LevelWarn
+	if f.logLevel == "debug" {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	a, err := app.Open(ctx, f.cfg, logger)
+	var ps catalog.Problems
+	if errors.As(err, &ps) {
+		for _, p := range ps {
+			fmt.Fprintln(stderr, p)
+		}
+		return exitError{"invalid content"}
+	}
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if a.Labs == nil && sub != "list" {
+		return fmt.Errorf("labs are disabled (--lab-backend none)")
+	}
+	uid, err := labUser(ctx, a, username)
+	if err != nil {
+		return err
+	}
+	c := labCLI{a: a, uid: uid, stdout: stdout, stderr: stderr}
+	switch sub {
+	case "list":
+		err = c.list(ctx)
+	case "start":
+		err = c.start(ctx, id)
+	case "check":
+		err = c.check(ctx, id)
+	case "reset":
+		err = c.job(ctx, id, "reset")
+	case "stop":
+		err = c.job(ctx, id, "stop")
+	default:
+		fmt.Fprintf(stderr, "unknown lab command %q\n\n%s", sub, labUsage)
+		return exitError{"unknown lab command"}
+	}
+	var de *domain.Error
+	if errors.As(err, &de) { // the learner's mistake (unknown lab, not started): say it plainly
+		fmt.Fprintln(stderr, de.Message)
+		return exitError{de.Message}
+	}
+	return err
+}
+
+// cutFlag removes "--name VALUE" or "--name=VALUE" from args and returns its value (or def).
+func cutFlag(args []string, name, def string) (string, []string) {
+	var rest []string
+	val := def
+	for i := 0; i < len(args); i++ {
+		a := strings.TrimPrefix(strings.TrimPrefix(args[i], "-"), "-")
+		switch {
+		case a == name && i+1 < len(args) && args[i] != a:
+			val = args[i+1]
+			i++
+		case strings.HasPrefix(a, name+"=") && args[i] != a:
+			val = strings.TrimPrefix(a, name+"=")
+		default:
+			rest = append(rest, args[i])
+		}
+	}
+	return val, rest
+}
+
+// labUser is the learner the lab commands act for: the single-learner profile, or the account
+// named with --user.
+func labUser(ctx context.Context, a *app.App, username string) (int64, error) {
+	if username == "" {
+		if a.Local == nil {
+			return 0, fmt.Errorf("this server has accounts: say which learner with --user NAME")
+		}
+		return a.Local.ID, nil
+	}
+	users, err := a.DB.Users(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, u := range users {
+		if strings.EqualFold(u.Username, username) {
+			return u.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("no user %q", username)
+}
+
+type labCLI struct {
+	a      *app.App
+	uid    int64
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func (c labCLI) list(ctx context.Context) error {
+	state := map[string]string{}
+	if c.a.Labs != nil {
+		active, err := c.a.Labs.Sessions(ctx, c.uid)
+		if err != nil {
+			return err
+		}
+		for _, s := range active {
+			state[s.LabID] = string(s.State)
+		}
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tDOMAIN\tSCOPE\tMIN\tSTATE\tTITLE")
+	for _, l := range c.a.Catalog.Labs {
+		st := state[l.ID]
+		if st == "" {
+			st = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", l.ID, l.Domain.ID, l.Scope, l.Minutes, st, l.Title)
+	}
+	return tw.Flush()
+}
+
+// follow waits for the lab's job, printing each step as it starts.
+func (c labCLI) follow(ctx context.Context, id string) (*domain.LabSession, error) {
+	printed := 0
+	return c.a.Labs.Wait(ctx, c.uid, id, func(s *domain.LabSession) {
+		for ; printed < len(s.Steps); printed++ {
+			st := s.Steps[printed]
+			fmt.Fprintf(c.stderr, "%6.1fs  %s\n", st.StartedAt.Sub(s.Steps[0].StartedAt).Seconds(), st.Name)
+		}
+	})
+}
+
+func (c labCLI) start(ctx context.Context, id string) error {
+	t0 := time.Now()
+	if _, err := c.a.Labs.Start(ctx, c.uid, id); err != nil {
+		return err
+	}
+	s, err := c.follow(ctx, id)
+	if err != nil {
+		return err
+	}
+	if s.State != domain.LabReady {
+		return fmt.Errorf("lab %s %s: %s", id, s.State, s.Error)
+	}
+	fmt.Fprintf(c.stderr, "lab %s ready in %.1fs (namespace %s); point kubectl at it with:\n", id, time.Since(t0).Seconds(), s.Namespace)
+	fmt.Fprintf(c.stdout, "export KUBECONFIG=%s\n", s.Kubeconfig)
+	return nil
+}
+
+func (c labCLI) check(ctx context.Context, id string) error {
+	rep, err := c.a.Labs.Check(ctx, c.uid, id)
+	if err != nil {
+		return err
+	}
+	for _, t := range rep.Tasks {
+		fmt.Fprintf(c.stdout, "%s\n", t.Title)
+		for _, ch := range t.Checks {
+			mark := "PASS"
+			if !ch.Passed {
+				mark = "FAIL"
+			}
+			fmt.Fprintf(c.stdout, "  %s  %s/%s: %s\n", mark, t.ID, ch.ID, ch.Message)
+			if !ch.Passed && ch.Detail != "" {
+				fmt.Fprintf(c.stdout, "        %s\n", ch.Detail)
+			}
+		}
+	}
+	p, total := rep.Counts()
+	fmt.Fprintf(c.stdout, "%d of %d checks pass (%.1fs)\n", p, total, rep.Took.Seconds())
+	if !rep.AllPassed() {
+		return exitError{"checks failed"}
+	}
+	return nil
+}
+
+func (c labCLI) job(ctx context.Context, id, job string) error {
+	var err error
+	if job == "reset" {
+		_, err = c.a.Labs.Reset(ctx, c.uid, id)
+	} else {
+		_, err = c.a.Labs.Stop(ctx, c.uid, id)
+	}
+	if err != nil {
+		return err
+	}
+	s, err := c.follow(ctx, id)
+	if err != nil {
+		return err
+	}
+	want := domain.LabReady
+	if job == "stop" {
+		want = domain.LabEnded
+	}
+	if s.State != want {
+		return fmt.Errorf("lab %s %s: %s", id, s.State, s.Error)
+	}
+	fmt.Fprintf(c.stderr, "lab %s %s\n", id, map[string]string{"reset": "is back to its set-up state", "stop": "finished; its environment is deleted"}[job])
+	return nil
+}

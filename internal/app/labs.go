@@ -1,0 +1,54 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/lab"
+	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
+	"github.com/kcnaprep/kcnaprep/internal/lab/backend/kind"
+	"github.com/kcnaprep/kcnaprep/internal/lab/backend/kubeconfig"
+	"github.com/kcnaprep/kcnaprep/internal/lab/labimage"
+	"github.com/kcnaprep/kcnaprep/internal/store"
+)
+
+// LabsDir is where lab files live: clusters/ (admin kubeconfigs of kind clusters), sessions/
+// (learners' kubeconfigs) and bin/ (a labapp built on demand).
+func (c Config) LabsDir() string { return filepath.Join(c.DataDir, "labs") }
+
+// newLabService builds the lab service for the configured backend, or nil for "none". Nothing
+// touches Docker or a cluster until a lab starts or the service runs.
+func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.Catalog, logger *slog.Logger) (*lab.Service, error) {
+	dir, err := filepath.Abs(cfg.LabsDir())
+	if err != nil {
+		return nil, fmt.Errorf("labs dir: %w", err)
+	}
+	instance, err := db.LabInstance(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var b backend.Backend
+	switch cfg.LabBackend {
+	case "none":
+		return nil, nil
+	case "", "kind":
+		images := labimage.New(labimage.WithBinary(cfg.LabappBinary), labimage.WithCacheDir(filepath.Join(dir, "bin")),
+			labimage.WithLogger(logger))
+		b = kind.New(instance, filepath.Join(dir, "clusters"), kind.WithNodeImage(cfg.KindNodeImage),
+			kind.WithImages(images), kind.WithLogger(logger))
+	case "kubeconfig":
+		if cfg.LabKubeconfig == "" {
+			return nil, fmt.Errorf("lab backend kubeconfig needs --lab-kubeconfig")
+		}
+		if b, err = kubeconfig.New(instance, cfg.LabKubeconfig); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("lab backend %q: use kind, kubeconfig or none", cfg.LabBackend)
+	}
+	return lab.NewService(b, db, cat, lab.WithLogger(logger), lab.WithTTL(cfg.LabIdleTTL),
+		lab.WithSessionDir(filepath.Join(dir, "sessions"))), nil
+}

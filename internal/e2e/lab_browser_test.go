@@ -1,0 +1,71 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/kcnaprep/kcnaprep/internal/app"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/lab/labtest"
+	"github.com/kcnaprep/kcnaprep/internal/testcontent"
+)
+
+// TestIntegrationBrowserLab: a learner starts a lab in the browser, watches the steps appear
+// while the cluster is created (htmx polling under the strict CSP), gets the export line, does
+// the task with kubectl, presses Check and sees every check pass.
+func TestIntegrationBrowserLab(t *testing.T) {
+	labtest.RequireKind(t)
+	ctx := NewBrowser(t)
+	content := testcontent.RepoTree(t)
+	a := StartAppConfig(t, app.Config{ContentDir: content, KindNodeImage: labtest.NodeImage()})
+	t.Cleanup(func() { // finish the lab so its cluster goes
+		if _, err := a.Labs.Stop(context.Background(), a.Local.ID, "hpa"); err == nil {
+			wctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			_, _ = a.Labs.Wait(wctx, a.Local.ID, "hpa", nil)
+		}
+	})
+	tctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	Do(t, tctx,
+		chromedp.Navigate(a.URL+"/labs/hpa"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="lab-start"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="lab-start"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="lab-steps"] li`)),
+		// The panel polls: the job's first steps appear without a reload.
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="lab-steps"] li:nth-child(2)`)),
+	)
+	if steps := Text(t, tctx, `[data-testid="lab-steps"]`); !strings.Contains(steps, "Create kind cluster") {
+		t.Errorf("progress shows %q", steps)
+	}
+	// Still no reload: the panel replaces itself every 2 seconds until the lab is ready.
+	Do(t, tctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="lab-export"]`)))
+	export := Text(t, tctx, `[data-testid="lab-export"]`)
+	kubeconfig, ok := strings.CutPrefix(strings.TrimSpace(export), "export KUBECONFIG=")
+	if !ok || !filepath.IsAbs(kubeconfig) {
+		t.Fatalf("export line %q", export)
+	}
+	solution, err := os.ReadFile(filepath.Join(content, "labs", "hpa", "solution.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := labtest.RunScript(context.Background(), solution, kubeconfig, t.TempDir()); err != nil {
+		t.Fatalf("solution: %v\n%s", err, out)
+	}
+	Do(t, tctx,
+		chromedp.Click(chromedp.CSS(`[data-testid="lab-check"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="lab-result"]`)),
+	)
+	if got := Text(t, tctx, `[data-testid="lab-result"]`); got != "All 1 checks pass" {
+		t.Errorf("result = %q", got)
+	}
+	s, err := a.Labs.Session(context.Background(), a.Local.ID, "hpa")
+	if err != nil || s.State != domain.LabReady || s.LastReport == nil {
+		t.Errorf("session after check: %+v %v", s, err)
+	}
+}

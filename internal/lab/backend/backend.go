@@ -1,0 +1,73 @@
+// Package backend defines where lab sessions run. A Backend hands a session a cluster and a
+// namespace of its own, with admin access for the engine (set-up, grading) and a kubeconfig for
+// the learner. Two implementations: kind (a cluster per learner on this host) and kubeconfig
+// (namespaces in an existing cluster, with a learner kubeconfig limited to the namespace).
+package backend
+
+import (
+	"context"
+	"errors"
+
+	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
+)
+
+// ErrGone means the environment no longer exists (deleted outside kcnaprep, or lost).
+var ErrGone = errors.New("lab environment is gone")
+
+// Scopes of a lab, as bundles declare them.
+const (
+	ScopeNamespace = "namespace"
+	ScopeCluster   = "cluster"
+)
+
+// Request describes a session's environment.
+type Request struct {
+	Owner   string // stable, name-safe id of the learner, e.g. "u42"
+	Session string // session id; labelled on the namespace
+	Lab     string // lab id
+	Scope   string // ScopeNamespace or ScopeCluster
+}
+
+// Ref names an environment: it is stored with the session and is all a backend needs to find
+// the environment again after a restart.
+type Ref struct {
+	Cluster   string
+	Namespace string
+}
+
+// Env is a ready environment.
+type Env struct {
+	Ref
+	Client     *kube.Client // admin access: set-up, grading, clean-up
+	Kubeconfig []byte       // what the learner gets; its current context points at Namespace
+}
+
+// Progress is told when a step of a long operation starts ("Create cluster").
+type Progress func(step string)
+
+// Found is an environment of this installation that exists now.
+type Found struct {
+	Ref
+	Session string // the session label of the namespace; "" for a cluster with no lab namespace
+}
+
+// Backend provisions and cleans up lab environments.
+type Backend interface {
+	// Name is "kind" or "kubeconfig".
+	Name() string
+	// Plan returns the names Provision will use, without creating anything, so the session can
+	// record them first: a crash mid-provisioning then leaves nothing unaccounted for.
+	Plan(req Request) (Ref, error)
+	// Provision creates (or reuses) the cluster and creates the session's empty namespace.
+	Provision(ctx context.Context, req Request, progress Progress) (*Env, error)
+	// Attach reconnects to an environment Provision made.
+	Attach(ctx context.Context, req Request, ref Ref) (*Env, error)
+	// Reset empties the environment for a fresh set-up: the namespace is wiped (its learner
+	// access kept), or a dedicated cluster is recreated.
+	Reset(ctx context.Context, req Request, ref Ref, progress Progress) (*Env, error)
+	// Release deletes what Provision created for the session; a shared cluster goes when its
+	// last session does. Releasing what is already gone is not an error.
+	Release(ctx context.Context, req Request, ref Ref) error
+	// Inventory lists the environments of this installation that exist now.
+	Inventory(ctx context.Context) ([]Found, error)
+}

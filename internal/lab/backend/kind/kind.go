@@ -1,0 +1,410 @@
+// Package kind is the lab backend that creates kind clusters on this host with kind's Go
+// library (sigs.k8s.io/kind/pkg/cluster), which drives the docker CLI (DOCKER_HOST is honoured).
+//
+// Each learner gets a cluster of their own, the isolation unit: namespace labs share it, one
+// namespace per session, and a cluster lab gets a cluster of its own. API servers listen on
+// 127.0.0.1 on a random port; each cluster's kubeconfig lives in the data directory, never in
+// ~/.kube/config. Cluster names carry the installation id, so two installations sharing a
+// Docker engine never touch each other's clusters.
+package kind
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
+	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
+	"sigs.k8s.io/kind/pkg/cluster"
+	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
+	kindlog "sigs.k8s.io/kind/pkg/log"
+)
+
+// Prefix starts the name of every cluster kcnaprep creates.
+const Prefix = "kcnaprep-"
+
+// ImageSource provides image archives (docker-archive tarballs) to load into new nodes.
+type ImageSource interface {
+	Archive(ctx context.Context) ([]byte, error)
+}
+
+// Backend creates kind clusters.
+type Backend struct {
+	instance   string // installation id, part of every name
+	dir        string // kubeconfig files
+	nodeImage  string // "" for kind's default
+	images     []ImageSource
+	logger     *slog.Logger
+	readyWait  time.Duration
+	provider   *cluster.Provider
+	createSlot chan struct{} // bounds concurrent cluster creations
+
+	mu    sync.Mutex
+	locks map[string]*sync.Mutex // per cluster
+}
+
+// Option configures the Backend.
+type Option func(*Backend)
+
+// WithNodeImage sets the node image ("" keeps kind's default for its version).
+func WithNodeImage(img string) Option { return func(b *Backend) { b.nodeImage = img } }
+
+// WithImages adds image archives loaded into every node of every new cluster.
+func WithImages(src ...ImageSource) Option {
+	return func(b *Backend) { b.images = append(b.images, src...) }
+}
+
+// WithLogger sets the logger; kind's own messages go to it at debug level.
+func WithLogger(l *slog.Logger) Option { return func(b *Backend) { b.logger = l } }
+
+// WithMaxConcurrentCreates bounds how many clusters are created at once (default 2): creating
+// is CPU-heavy, and queueing beats thrashing on a small host.
+func WithMaxConcurrentCreates(n int) Option {
+	return func(b *Backend) { b.createSlot = make(chan struct{}, max(1, n)) }
+}
+
+// WithReadyTimeout bounds the wait for nodes and CoreDNS (default 3 minutes).
+func WithReadyTimeout(d time.Duration) Option { return func(b *Backend) { b.readyWait = d } }
+
+// New returns a kind backend keeping kubeconfigs in dir. instance is the installation id
+// (lowercase letters and digits).
+func New(instance, dir string, opts ...Option) *Backend {
+	b := &Backend{instance: instance, dir: dir, logger: slog.Default(), readyWait: 3 * time.Minute,
+		createSlot: make(chan struct{}, 2), locks: map[string]*sync.Mutex{}}
+	for _, o := range opts {
+		o(b)
+	}
+	b.provider = cluster.NewProvider(cluster.ProviderWithDocker(), cluster.ProviderWithLogger(kindLogger{b.logger}))
+	return b
+}
+
+// Name implements backend.Backend.
+func (b *Backend) Name() string { return "kind" }
+
+// Plan implements backend.Backend: the learner's shared cluster for namespace labs, a cluster
+// of the session's own for cluster labs; the namespace is named after the lab.
+func (b *Backend) Plan(req backend.Request) (backend.Ref, error) {
+	name := Prefix + b.instance + "-" + req.Owner
+	if req.Scope == backend.ScopeCluster {
+		name += "-" + req.Lab
+	}
+	// kind names node containers <cluster>-control-plane, which must be a valid host name.
+	if len(name)+len("-control-plane") > 63 {
+		return backend.Ref{}, fmt.Errorf("cluster name %s is too long", name)
+	}
+	return backend.Ref{Cluster: name, Namespace: "lab-" + req.Lab}, nil
+}
+
+func (b *Backend) lock(cluster string) func() {
+	b.mu.Lock()
+	l := b.locks[cluster]
+	if l == nil {
+		l = &sync.Mutex{}
+		b.locks[cluster] = l
+	}
+	b.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+func (b *Backend) kubeconfigPath(cluster string) string {
+	return filepath.Join(b.dir, cluster+".kubeconfig")
+}
+
+// Provision implements backend.Backend.
+func (b *Backend) Provision(ctx context.Context, req backend.Request, progress backend.Progress) (*backend.Env, error) {
+	ref, err := b.Plan(req)
+	if err != nil {
+		return nil, err
+	}
+	unlock := b.lock(ref.Cluster)
+	defer unlock()
+	exists, err := b.exists(ref.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	if !exists {
+		if err := b.create(ctx, ref.Cluster, progress); err != nil {
+			return nil, err
+		}
+	}
+	env, err := b.attach(ref)
+	if err != nil {
+		return nil, err
+	}
+	progress("Wait for nodes and CoreDNS")
+	if err := env.Client.WaitReady(ctx, b.readyWait, nil); err != nil {
+		return nil, err
+	}
+	progress("Create namespace " + ref.Namespace)
+	if err := env.Client.EnsureNamespace(ctx, ref.Namespace, b.labels(req)); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+func (b *Backend) labels(req backend.Request) map[string]string {
+	return map[string]string{kube.LabelManaged: "true", kube.LabelInstance: b.instance,
+		kube.LabelSession: req.Session, kube.LabelLab: req.Lab}
+}
+
+func (b *Backend) exists(name string) (bool, error) {
+	names, err := b.provider.List()
+	if err != nil {
+		return false, fmt.Errorf("list kind clusters (is Docker running and DOCKER_HOST right?): %w", err)
+	}
+	return slices.Contains(names, name), nil
+}
+
+// create makes a single-node cluster whose API server listens on 127.0.0.1 on a random port,
+// writes its kubeconfig to the data dir, and loads our images into the node.
+func (b *Backend) create(ctx context.Context, name string, progress backend.Progress) error {
+	progress("Wait for a free cluster slot")
+	select {
+	case b.createSlot <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-b.createSlot }()
+	if err := os.MkdirAll(b.dir, 0o700); err != nil {
+		return fmt.Errorf("kubeconfig dir: %w", err)
+	}
+	progress("Create kind cluster " + name)
+	cfg := &v1alpha4.Cluster{
+		Nodes:      []v1alpha4.Node{{Role: v1alpha4.ControlPlaneRole}},
+		Networking: v1alpha4.Networking{APIServerAddress: "127.0.0.1", APIServerPort: 0},
+	}
+	opts := []cluster.CreateOption{
+		cluster.CreateWithV1Alpha4Config(cfg),
+		cluster.CreateWithKubeconfigPath(b.kubeconfigPath(name)),
+		cluster.CreateWithDisplayUsage(false),
+		cluster.CreateWithDisplaySalutation(false),
+		cluster.CreateWithRetain(false),
+	}
+	if b.nodeImage != "" {
+		opts = append(opts, cluster.CreateWithNodeImage(b.nodeImage))
+	}
+	// kind's Create takes no context: a cancelled job finds the cluster at the next reconcile.
+	if err := b.provider.Create(name, opts...); err != nil {
+		return fmt.Errorf("create kind cluster %s: %w", name, err)
+	}
+	if len(b.images) == 0 {
+		return nil
+	}
+	progress("Load lab images into the node")
+	nodes, err := b.provider.ListNodes(name)
+	if err != nil {
+		return fmt.Errorf("list nodes of %s: %w", name, err)
+	}
+	for _, src := range b.images {
+		archive, err := src.Archive(ctx)
+		if err != nil {
+			return fmt.Errorf("lab image: %w", err)
+		}
+		for _, n := range nodes {
+			if err := nodeutils.LoadImageArchive(n, bytes.NewReader(archive)); err != nil {
+				return fmt.Errorf("load image into %s: %w", n.String(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// attach builds an admin client from the cluster's kubeconfig, re-exporting it from kind when
+// the file is missing (e.g. a data dir restored without it).
+func (b *Backend) attach(ref backend.Ref) (*backend.Env, error) {
+	path := b.kubeconfigPath(ref.Cluster)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		kc, kerr := b.provider.KubeConfig(ref.Cluster, false)
+		if kerr != nil {
+			return nil, fmt.Errorf("kubeconfig of %s: %w", ref.Cluster, kerr)
+		}
+		data = []byte(kc)
+		if err := os.MkdirAll(b.dir, 0o700); err != nil {
+			return nil, fmt.Errorf("kubeconfig dir: %w", err)
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			return nil, fmt.Errorf("write kubeconfig: %w", err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("read kubeconfig of %s: %w", ref.Cluster, err)
+	}
+	cfg, err := kube.ConfigFromKubeconfig(data)
+	if err != nil {
+		return nil, err
+	}
+	client, err := kube.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	learner, err := kube.WithNamespace(data, ref.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	return &backend.Env{Ref: ref, Client: client, Kubeconfig: learner}, nil
+}
+
+// Attach implements backend.Backend.
+func (b *Backend) Attach(ctx context.Context, req backend.Request, ref backend.Ref) (*backend.Env, error) {
+	ok, err := b.exists(ref.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: kind cluster %s", backend.ErrGone, ref.Cluster)
+	}
+	env, err := b.attach(ref)
+	if err != nil {
+		return nil, err
+	}
+	_, err = env.Client.Typed.CoreV1().Namespaces().Get(ctx, ref.Namespace, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("%w: namespace %s in %s", backend.ErrGone, ref.Namespace, ref.Cluster)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read namespace %s: %w", ref.Namespace, err)
+	}
+	return env, nil
+}
+
+// Reset implements backend.Backend: a namespace lab's namespace is wiped; a cluster lab's
+// cluster is deleted and created again, since it may have changed anything (nodes included).
+func (b *Backend) Reset(ctx context.Context, req backend.Request, ref backend.Ref, progress backend.Progress) (*backend.Env, error) {
+	if req.Scope == backend.ScopeCluster {
+		progress("Delete cluster " + ref.Cluster)
+		if err := b.deleteCluster(ref.Cluster); err != nil {
+			return nil, err
+		}
+		return b.Provision(ctx, req, progress)
+	}
+	env, err := b.Attach(ctx, req, ref)
+	if err != nil {
+		return nil, err
+	}
+	progress("Delete everything in namespace " + ref.Namespace)
+	if err := env.Client.WipeNamespace(ctx, ref.Namespace, 2*time.Minute); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// Release implements backend.Backend.
+func (b *Backend) Release(ctx context.Context, req backend.Request, ref backend.Ref) error {
+	unlock := b.lock(ref.Cluster)
+	defer unlock()
+	ok, err := b.exists(ref.Cluster)
+	if err != nil || !ok {
+		return err
+	}
+	if req.Scope == backend.ScopeCluster {
+		return b.deleteCluster(ref.Cluster)
+	}
+	env, err := b.attach(ref)
+	if err != nil {
+		return err
+	}
+	if ref.Namespace != "" {
+		if err := env.Client.DeleteNamespace(ctx, ref.Namespace); err != nil {
+			return err
+		}
+	}
+	// The learner's shared cluster goes with their last session.
+	nss, err := env.Client.Typed.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: kube.LabelInstance + "=" + b.instance})
+	if err != nil {
+		return fmt.Errorf("list lab namespaces in %s: %w", ref.Cluster, err)
+	}
+	for _, ns := range nss.Items {
+		if ns.DeletionTimestamp == nil && ns.Name != ref.Namespace {
+			return nil
+		}
+	}
+	return b.deleteCluster(ref.Cluster)
+}
+
+func (b *Backend) deleteCluster(name string) error {
+	if err := b.provider.Delete(name, b.kubeconfigPath(name)); err != nil {
+		return fmt.Errorf("delete kind cluster %s: %w", name, err)
+	}
+	if err := os.Remove(b.kubeconfigPath(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove kubeconfig of %s: %w", name, err)
+	}
+	return nil
+}
+
+// Inventory implements backend.Backend: clusters named with this installation's prefix, and
+// the lab namespaces in each. A cluster that does not answer is listed without namespaces.
+func (b *Backend) Inventory(ctx context.Context) ([]backend.Found, error) {
+	names, err := b.provider.List()
+	if err != nil {
+		return nil, fmt.Errorf("list kind clusters: %w", err)
+	}
+	var out []backend.Found
+	for _, name := range names {
+		if !strings.HasPrefix(name, Prefix+b.instance+"-") {
+			continue
+		}
+		found := backend.Found{Ref: backend.Ref{Cluster: name}}
+		env, err := b.attach(found.Ref)
+		if err != nil {
+			out = append(out, found)
+			continue
+		}
+		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		nss, err := env.Client.Typed.CoreV1().Namespaces().List(lctx, metav1.ListOptions{LabelSelector: kube.LabelInstance + "=" + b.instance})
+		cancel()
+		if err != nil || len(nss.Items) == 0 {
+			out = append(out, found)
+			continue
+		}
+		for _, ns := range nss.Items {
+			if ns.DeletionTimestamp != nil {
+				continue
+			}
+			out = append(out, backend.Found{Ref: backend.Ref{Cluster: name, Namespace: ns.Name}, Session: ns.Labels[kube.LabelSession]})
+		}
+	}
+	return out, nil
+}
+
+// DeleteCluster deletes a cluster of this installation outright (reconciling leftovers).
+func (b *Backend) DeleteCluster(name string) error {
+	if !strings.HasPrefix(name, Prefix+b.instance+"-") {
+		return fmt.Errorf("cluster %s is not ours", name)
+	}
+	unlock := b.lock(name)
+	defer unlock()
+	return b.deleteCluster(name)
+}
+
+// KubeconfigPath is where the admin kubeconfig of a cluster is kept (measurements, tests).
+func (b *Backend) KubeconfigPath(cluster string) string { return b.kubeconfigPath(cluster) }
+
+// kindLogger sends kind's messages to slog: progress at debug level, warnings (such as its
+// cgroup v1 deprecation notice, printed at every create) at info, errors at error.
+type kindLogger struct{ l *slog.Logger }
+
+func (k kindLogger) Warn(m string)                            { k.l.Info("kind: " + m) }
+func (k kindLogger) Warnf(f string, a ...any)                 { k.l.Info("kind: " + fmt.Sprintf(f, a...)) }
+func (k kindLogger) Error(m string)                           { k.l.Error("kind: " + m) }
+func (k kindLogger) Errorf(f string, a ...any)                { k.l.Error("kind: " + fmt.Sprintf(f, a...)) }
+func (k kindLogger) V(level kindlog.Level) kindlog.InfoLogger { return kindInfo(k) }
+
+type kindInfo struct{ l *slog.Logger }
+
+func (k kindInfo) Info(m string) { k.l.Debug("kind: " + strings.TrimSpace(m)) }
+func (k kindInfo) Infof(f string, a ...any) {
+	k.l.Debug("kind: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
+}
+func (k kindInfo) Enabled() bool { return k.l.Enabled(context.Background(), slog.LevelDebug) }

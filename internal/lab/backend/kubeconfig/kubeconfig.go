@@ -1,0 +1,272 @@
+// Package kubeconfig is the lab backend for an existing cluster reached with an admin
+// kubeconfig, e.g. a classroom cluster. Each session gets a namespace of its own, enforcing the
+// baseline Pod Security Standard, and the learner gets a kubeconfig for a ServiceAccount that
+// may do anything inside that namespace and nothing outside it: never the admin kubeconfig.
+// Cluster labs are refused (they need a cluster of their own).
+//
+// The lab image (kcnaprep.local/labapp) must be available to the cluster's nodes: see
+// labs/README.md ("Existing clusters").
+package kubeconfig
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
+	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// LearnerName names the learner's ServiceAccount, Role, RoleBinding and token Secret.
+const LearnerName = "kcnaprep-learner"
+
+// Backend runs labs in namespaces of an existing cluster.
+type Backend struct {
+	instance string
+	cluster  string // a name for the cluster, from the kubeconfig's current context
+	kc       []byte
+	client   *kube.Client
+}
+
+// New reads the admin kubeconfig at path. instance is the installation id.
+func New(instance, path string) (*Backend, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("lab kubeconfig: %w", err)
+	}
+	return NewFromBytes(instance, data)
+}
+
+// NewFromBytes is New with the kubeconfig's content.
+func NewFromBytes(instance string, kubeconfig []byte) (*Backend, error) {
+	raw, err := clientcmd.Load(kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("lab kubeconfig: %w", err)
+	}
+	name := "existing"
+	if ctx := raw.Contexts[raw.CurrentContext]; ctx != nil && ctx.Cluster != "" {
+		name = ctx.Cluster
+	}
+	cfg, err := kube.ConfigFromKubeconfig(kubeconfig)
+	if err != nil {
+		return nil, err
+	}
+	client, err := kube.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Backend{instance: instance, cluster: name, kc: kubeconfig, client: client}, nil
+}
+
+// Name implements backend.Backend.
+func (b *Backend) Name() string { return "kubeconfig" }
+
+// Plan implements backend.Backend.
+func (b *Backend) Plan(req backend.Request) (backend.Ref, error) {
+	if req.Scope == backend.ScopeCluster {
+		return backend.Ref{}, domain.Errorf(domain.EINVALID,
+			"This lab changes cluster-wide settings, so it needs a cluster of its own; this server runs labs in a shared cluster.")
+	}
+	ns := "kcnaprep-" + b.instance + "-" + req.Owner + "-" + req.Lab
+	if len(ns) > 63 {
+		return backend.Ref{}, fmt.Errorf("namespace name %s is too long", ns)
+	}
+	return backend.Ref{Cluster: b.cluster, Namespace: ns}, nil
+}
+
+// Provision implements backend.Backend.
+func (b *Backend) Provision(ctx context.Context, req backend.Request, progress backend.Progress) (*backend.Env, error) {
+	ref, err := b.Plan(req)
+	if err != nil {
+		return nil, err
+	}
+	progress("Check the cluster")
+	// Only that the API server answers: a classroom cluster with one node down still runs labs.
+	if _, err := b.client.Typed.Discovery().ServerVersion(); err != nil {
+		return nil, fmt.Errorf("the lab cluster's API server does not answer: %w", err)
+	}
+	progress("Create namespace " + ref.Namespace)
+	labels := map[string]string{kube.LabelManaged: "true", kube.LabelInstance: b.instance,
+		kube.LabelSession: req.Session, kube.LabelLab: req.Lab,
+		// The learner may create pods: no privileged pods, host paths or host networking.
+		"pod-security.kubernetes.io/enforce": "baseline"}
+	if err := b.client.EnsureNamespace(ctx, ref.Namespace, labels); err != nil {
+		return nil, err
+	}
+	progress("Create the learner's access to the namespace")
+	if err := b.grant(ctx, ref.Namespace); err != nil {
+		return nil, err
+	}
+	return b.env(ctx, ref)
+}
+
+// grant creates the learner's ServiceAccount, a Role over the namespace's resources, its
+// RoleBinding and a token Secret, all labelled LabelSystem so a reset keeps them.
+func (b *Backend) grant(ctx context.Context, ns string) error {
+	rules, err := learnerRules(b.client)
+	if err != nil {
+		return err
+	}
+	meta := metav1.ObjectMeta{Name: LearnerName, Labels: map[string]string{kube.LabelSystem: "true"}}
+	core := b.client.Typed.CoreV1()
+	rbac := b.client.Typed.RbacV1()
+	create := func(what string, err error) error {
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("create %s in %s: %w", what, ns, err)
+		}
+		return nil
+	}
+	_, err = core.ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: meta}, metav1.CreateOptions{})
+	if err := create("ServiceAccount", err); err != nil {
+		return err
+	}
+	role := &rbacv1.Role{ObjectMeta: meta, Rules: rules}
+	_, err = rbac.Roles(ns).Create(ctx, role, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		_, err = rbac.Roles(ns).Update(ctx, role, metav1.UpdateOptions{}) // the learner may have changed it
+	}
+	if err := create("Role", err); err != nil {
+		return err
+	}
+	rb := &rbacv1.RoleBinding{ObjectMeta: meta,
+		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: LearnerName},
+		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: LearnerName, Namespace: ns}}}
+	_, err = rbac.RoleBindings(ns).Create(ctx, rb, metav1.CreateOptions{})
+	if err := create("RoleBinding", err); err != nil {
+		return err
+	}
+	sec := &corev1.Secret{ObjectMeta: meta, Type: corev1.SecretTypeServiceAccountToken}
+	sec.Annotations = map[string]string{corev1.ServiceAccountNameKey: LearnerName}
+	_, err = core.Secrets(ns).Create(ctx, sec, metav1.CreateOptions{})
+	return create("token Secret", err)
+}
+
+// learnerVerbs are what the learner may do in their namespace. Not bind, escalate or
+// impersonate: with bind on ClusterRoles a learner could bind cluster-admin inside the
+// namespace, which would include editing the Namespace object itself (and its Pod Security
+// labels).
+var learnerVerbs = []string{"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"}
+
+// learnerRules lists, from discovery, every namespaced resource and subresource of the cluster.
+// Not "*": a Role's rule on "namespaces" (which "*" includes) reaches the learner's own
+// Namespace object, and with it the Pod Security labels.
+func learnerRules(c *kube.Client) ([]rbacv1.PolicyRule, error) {
+	// Every version of every group, with subresources (the "preferred" lists leave them out).
+	_, lists, err := c.Typed.Discovery().ServerGroupsAndResources()
+	if err != nil && len(lists) == 0 {
+		return nil, fmt.Errorf("discover namespaced resources: %w", err)
+	}
+	byGroup := map[string][]string{}
+	for _, l := range lists {
+		gv, err := schema.ParseGroupVersion(l.GroupVersion)
+		if err != nil {
+			continue
+		}
+		for _, r := range l.APIResources {
+			if !r.Namespaced {
+				continue
+			}
+			// Subresources are listed one by one: RBAC matches "*/log" but not "pods/*".
+			if !strings.HasPrefix(r.Name, "namespaces") && !slices.Contains(byGroup[gv.Group], r.Name) {
+				byGroup[gv.Group] = append(byGroup[gv.Group], r.Name)
+			}
+		}
+	}
+	groups := make([]string, 0, len(byGroup))
+	for g := range byGroup {
+		groups = append(groups, g)
+	}
+	slices.Sort(groups)
+	var rules []rbacv1.PolicyRule
+	for _, g := range groups {
+		res := byGroup[g]
+		slices.Sort(res)
+		rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{g}, Resources: res, Verbs: learnerVerbs})
+	}
+	// "kubectl auth can-i --as=system:serviceaccount:NS:NAME" impersonates: allow it for the
+	// namespace's own ServiceAccounts, which hold only what the learner granted them.
+	rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"serviceaccounts"}, Verbs: []string{"impersonate"}})
+	return rules, nil
+}
+
+// env builds the environment, waiting for the token controller to fill the learner's token.
+func (b *Backend) env(ctx context.Context, ref backend.Ref) (*backend.Env, error) {
+	var token []byte
+	err := wait.PollUntilContextTimeout(ctx, 300*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		s, err := b.client.Typed.CoreV1().Secrets(ref.Namespace).Get(ctx, LearnerName, metav1.GetOptions{})
+		if err != nil {
+			return false, nil
+		}
+		token = s.Data[corev1.ServiceAccountTokenKey]
+		return len(token) > 0, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("learner token in %s: %w", ref.Namespace, err)
+	}
+	kc, err := kube.TokenKubeconfig(b.client.Config, "kcnaprep-"+ref.Namespace, string(token), ref.Namespace)
+	if err != nil {
+		return nil, err
+	}
+	return &backend.Env{Ref: ref, Client: b.client, Kubeconfig: kc}, nil
+}
+
+// Attach implements backend.Backend.
+func (b *Backend) Attach(ctx context.Context, req backend.Request, ref backend.Ref) (*backend.Env, error) {
+	_, err := b.client.Typed.CoreV1().Namespaces().Get(ctx, ref.Namespace, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("%w: namespace %s", backend.ErrGone, ref.Namespace)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read namespace %s: %w", ref.Namespace, err)
+	}
+	if err := b.grant(ctx, ref.Namespace); err != nil { // restores access the learner deleted
+		return nil, err
+	}
+	return b.env(ctx, ref)
+}
+
+// Reset implements backend.Backend: everything in the namespace but the learner's access goes.
+func (b *Backend) Reset(ctx context.Context, req backend.Request, ref backend.Ref, progress backend.Progress) (*backend.Env, error) {
+	if _, err := b.Attach(ctx, req, ref); err != nil {
+		return nil, err
+	}
+	progress("Delete everything in namespace " + ref.Namespace)
+	if err := b.client.WipeNamespace(ctx, ref.Namespace, 2*time.Minute); err != nil {
+		return nil, err
+	}
+	return b.Attach(ctx, req, ref)
+}
+
+// Release implements backend.Backend.
+func (b *Backend) Release(ctx context.Context, req backend.Request, ref backend.Ref) error {
+	if ref.Namespace == "" {
+		return nil
+	}
+	return b.client.DeleteNamespace(ctx, ref.Namespace)
+}
+
+// Inventory implements backend.Backend: the namespaces labelled with this installation's id.
+func (b *Backend) Inventory(ctx context.Context) ([]backend.Found, error) {
+	nss, err := b.client.Typed.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: kube.LabelInstance + "=" + b.instance})
+	if err != nil {
+		return nil, fmt.Errorf("list lab namespaces: %w", err)
+	}
+	var out []backend.Found
+	for _, ns := range nss.Items {
+		if ns.DeletionTimestamp == nil {
+			out = append(out, backend.Found{Ref: backend.Ref{Cluster: b.cluster, Namespace: ns.Name}, Session: ns.Labels[kube.LabelSession]})
+		}
+	}
+	return out, nil
+}

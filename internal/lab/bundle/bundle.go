@@ -1,0 +1,85 @@
+// Package bundle loads lab bundles (labs/<id>/: lab.yaml, set-up manifests, solution.sh and
+// optional near-miss scripts), validates them with file:line problems, compiles their checks and
+// hands them to the catalog. labs/README.md documents the format.
+package bundle
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/lab/check"
+	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
+)
+
+// Scopes of a lab.
+const (
+	ScopeNamespace = "namespace" // runs in a namespace of its own; classroom-safe
+	ScopeCluster   = "cluster"   // changes cluster-wide state; needs a cluster of its own
+)
+
+// NamespaceVar is replaced by the lab's namespace in set-up manifests.
+const NamespaceVar = "${NAMESPACE}"
+
+// Bundle is a lab's compiled, runnable form.
+type Bundle struct {
+	ID         string
+	Scope      string
+	Images     []string
+	Tasks      []check.TaskChecks
+	Solution   []byte // solution.sh
+	NearMisses []NearMiss
+	setup      []setupFile
+}
+
+type setupFile struct {
+	name string
+	data []byte
+}
+
+// NearMiss is a script that does the task almost right (labs/<id>/nearmiss/<name>.sh); the
+// checks it names on a "# fails: task/check ..." line must fail after it runs. CI runs them to
+// prove the checks reject near misses.
+type NearMiss struct {
+	Name   string
+	Script []byte
+	Fails  []string // "task/check"
+}
+
+// Setup returns the set-up objects for a session in namespace, in file and document order.
+func (b *Bundle) Setup(namespace string) ([]kube.Doc, error) {
+	var all []kube.Doc
+	for _, f := range b.setup {
+		docs, err := kube.ParseManifests([]byte(strings.ReplaceAll(string(f.data), NamespaceVar, namespace)))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.name, err)
+		}
+		all = append(all, docs...)
+	}
+	return all, nil
+}
+
+// Check returns the compiled check "task/check", or nil.
+func (b *Bundle) Check(ref string) *check.Check {
+	task, id, _ := strings.Cut(ref, "/")
+	for _, t := range b.Tasks {
+		if t.ID != task {
+			continue
+		}
+		for _, c := range t.Checks {
+			if c.ID == id {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+// Of returns the bundle of a catalog lab loaded by this package's Loader.
+func Of(l *catalog.Lab) (*Bundle, error) {
+	b, ok := l.Engine.(*Bundle)
+	if !ok || b == nil {
+		return nil, fmt.Errorf("lab %s was not loaded by the lab engine", l.ID)
+	}
+	return b, nil
+}

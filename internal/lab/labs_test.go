@@ -1,0 +1,65 @@
+package lab_test
+
+import (
+	"testing"
+
+	"github.com/kcnaprep/kcnaprep/internal/app"
+	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/lab/bundle"
+	"github.com/kcnaprep/kcnaprep/internal/lab/check"
+	"github.com/kcnaprep/kcnaprep/internal/testcontent"
+)
+
+func repoCatalog(t *testing.T) *catalog.Catalog {
+	t.Helper()
+	src, err := catalog.DirSources(testcontent.RepoTree(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := app.LoadCatalogFrom(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+// TestRepoLabs: the repository's labs load against the real curriculum, cover every domain,
+// and use both scopes.
+func TestRepoLabs(t *testing.T) {
+	cat := repoCatalog(t)
+	if len(cat.Labs) < 15 {
+		t.Errorf("%d labs, want at least 15", len(cat.Labs))
+	}
+	scopes := map[string]int{}
+	for _, l := range cat.Labs {
+		scopes[l.Scope]++
+	}
+	for _, d := range cat.Domains {
+		if len(d.Labs) == 0 {
+			t.Errorf("domain %s has no lab", d.ID)
+		}
+	}
+	if scopes[bundle.ScopeNamespace] == 0 || scopes[bundle.ScopeCluster] == 0 {
+		t.Errorf("scopes = %v, want both", scopes)
+	}
+}
+
+// TestNearMissesCoverEveryCheckKind: for each kind of check, some lab has a near miss that one
+// of its checks of that kind must catch, so CI proves every kind rejects near misses.
+func TestNearMissesCoverEveryCheckKind(t *testing.T) {
+	covered := map[check.Kind][]string{}
+	for _, l := range repoCatalog(t).Labs {
+		b, _ := bundle.Of(l)
+		for _, nm := range b.NearMisses {
+			for _, ref := range nm.Fails {
+				c := b.Check(ref)
+				covered[c.Kind] = append(covered[c.Kind], l.ID+"/"+nm.Name)
+			}
+		}
+	}
+	for _, k := range []check.Kind{check.KindObject, check.KindList, check.KindHTTP, check.KindAccess, check.KindConnect} {
+		if len(covered[k]) == 0 {
+			t.Errorf("no near miss exercises a %s check", k)
+		}
+	}
+}
