@@ -1,8 +1,10 @@
 package httpserver
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/alexedwards/scs/v2"
@@ -34,9 +36,18 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	next := safeNext(r.PostFormValue("next"))
+	vm := pages.LoginVM{Page: s.page(r, "Sign in", ""), Next: next, Username: username}
+	if blocked, wait := s.logins.Blocked(username); blocked {
+		vm.Error = fmt.Sprintf("Too many failed sign-ins for this account. Try again in %d seconds, or ask your instructor to reset the password.", int(wait.Seconds())+1)
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.logger.WarnContext(r.Context(), "login throttled", "username", username)
+		s.render(w, r, http.StatusTooManyRequests, pages.Login(vm))
+		return
+	}
 	u, err := auth.Login(r.Context(), s.store, username, r.PostFormValue("password"))
 	if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
-		vm := pages.LoginVM{Page: s.page(r, "Sign in", ""), Next: next, Username: username, Error: domain.ErrorMessage(err)}
+		s.logins.Failed(username)
+		vm.Error = domain.ErrorMessage(err)
 		s.render(w, r, http.StatusUnauthorized, pages.Login(vm))
 		return
 	}
@@ -44,6 +55,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	s.logins.Succeeded(username)
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		s.Error(w, r, err)
 		return

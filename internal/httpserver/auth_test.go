@@ -152,3 +152,21 @@ func TestAccountsLoginSessionAndIsolation(t *testing.T) {
 		t.Errorf("next=//evil redirected to %q", resp.Header.Get("Location"))
 	}
 }
+
+// After five wrong passwords an account refuses even the right one for a while (429 with
+// Retry-After), while other accounts sign in as usual.
+func TestLoginThrottledPerAccount(t *testing.T) {
+	srv, _ := accountsEnv(t)
+	for i := range 5 {
+		if resp := login(t, client(), srv.URL, "ana", "wrong password"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("failure %d: status %d, want 401", i+1, resp.StatusCode)
+		}
+	}
+	resp := login(t, client(), srv.URL, "ANA", "correct horse")
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("sixth try: status %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if resp := login(t, client(), srv.URL, "ben", "correct horse"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("another account: status %d, want 303", resp.StatusCode)
+	}
+}

@@ -32,7 +32,8 @@ type Server struct {
 	trainer  *trainer.Service
 	reports  bool                // question problem reports enabled
 	sessions *scs.SessionManager // nil in single-learner mode
-	labs     LabService          // nil: labs are listed but cannot run
+	logins   *loginLimiter
+	labs     LabService // nil: labs are listed but cannot run
 	ready    atomic.Bool
 	mounts   []func(chi.Router)
 	handler  http.Handler
@@ -61,7 +62,7 @@ func WithRoutes(mount func(r chi.Router)) Option {
 
 // New returns a Server for the catalog and database.
 func New(cat *catalog.Catalog, db *store.DB, opts ...Option) (*Server, error) {
-	s := &Server{catalog: cat, store: db, logger: slog.Default(), reports: true}
+	s := &Server{catalog: cat, store: db, logger: slog.Default(), reports: true, logins: newLoginLimiter()}
 	for _, o := range opts {
 		o(s)
 	}
