@@ -108,7 +108,7 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	ln.Close()
 	base := "http://" + addr
 	start := func() (*exec.Cmd, error) {
-		cmd := exec.Command(bin, "--addr", addr, "--data-dir", data, "--log-level", "warn")
+		cmd := exec.Command(bin, "--addr", addr, "--data-dir", data, "--log-level", "warn", "--lab-backend", "none")
 		if contentDir != "" {
 			cmd.Args = append(cmd.Args, "--content-dir", contentDir)
 		}

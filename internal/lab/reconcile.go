@@ -117,8 +117,15 @@ func (s *Service) adopt(ctx context.Context, sess *domain.LabSession, b *bundle.
 func (s *Service) collectLeftovers(ctx context.Context, inUse map[backend.Ref]bool, clusters map[string]bool) {
 	found, err := s.backend.Inventory(ctx)
 	if err != nil {
-		s.logger.Warn("lab reconcile: inventory", "error", err)
+		if s.inventoryDown.Swap(true) {
+			s.logger.Debug("lab reconcile: inventory", "error", err)
+		} else {
+			s.logger.Warn("lab reconcile: cannot list lab environments (is Docker reachable?); retrying quietly", "error", err)
+		}
 		return
+	}
+	if s.inventoryDown.Swap(false) {
+		s.logger.Info("lab reconcile: lab environments can be listed again")
 	}
 	for _, f := range found {
 		switch {

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
@@ -72,6 +73,9 @@ type Service struct {
 	mu        sync.Mutex
 	running   map[string]bool // sessions with a job in this process
 	closeOnce sync.Once
+	// inventoryDown is set while listing the backend's environments fails (e.g. no Docker),
+	// so that is logged once as a warning, not every reconcile tick.
+	inventoryDown atomic.Bool
 }
 
 // Option configures a Service.
