@@ -153,7 +153,7 @@ http {
 
 	fmt.Printf("\npage %s: %d bytes\n", lesson, len(page))
 	fmt.Printf("cold start to ready (%d runs): %v\n", len(colds), colds)
-	fmt.Printf("RSS after start: %.1f MiB; after load: %.1f MiB\n", rssStart, rssLoad)
+	fmt.Printf("RSS after start: %s\nRSS after load:  %s\n", rssStart, rssLoad)
 	fmt.Printf("%-8s %12s %10s %10s %10s\n", "", "requests/s", "p50", "p99", "errors")
 	fmt.Printf("%-8s %12.0f %10s %10s %10d\n", "kcnaprep", app.rps, app.p50, app.p99, app.errors)
 	fmt.Printf("%-8s %12.0f %10s %10s %10d\n", "nginx", ngx.rps, ngx.p50, ngx.p99, ngx.errors)
@@ -203,19 +203,35 @@ func wrk(url, d string, t, c int) wrkResult {
 	return r
 }
 
-// rss reads a process's resident set size in MiB from /proc.
-func rss(pid int) float64 {
+// memory is a process's resident memory in MiB from /proc: the whole resident set, and its
+// anonymous part (heap, stacks). The rest is file-backed: pages of the binary itself, including
+// the embedded content, which the kernel shares and can reclaim.
+type memory struct{ rss, anon float64 }
+
+func (m memory) String() string {
+	return fmt.Sprintf("%.1f MiB (anonymous %.1f MiB, file-backed %.1f MiB)", m.rss, m.anon, m.rss-m.anon)
+}
+
+func rss(pid int) memory {
+	var m memory
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0
+		return m
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "VmRSS:") {
-			kb, _ := strconv.Atoi(strings.Fields(sc.Text())[1])
-			return float64(kb) / 1024
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		kb, _ := strconv.Atoi(fields[1])
+		switch fields[0] {
+		case "VmRSS:":
+			m.rss = float64(kb) / 1024
+		case "RssAnon:":
+			m.anon = float64(kb) / 1024
 		}
 	}
-	return 0
+	return m
 }

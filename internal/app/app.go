@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -116,6 +117,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	if cfg.ContentDir != "" {
 		source = cfg.ContentDir
 	}
+	// Loading content (Markdown, YAML, CEL) makes tens of MiB of short-lived garbage; hand it
+	// back to the OS now rather than carry it as resident memory until the GC gets round to it.
+	debug.FreeOSMemory()
 	logger.Info("content loaded", "source", source, "domains", len(cat.Domains), "lessons", len(cat.Lessons),
 		"questions", len(cat.Questions), "labs", len(cat.Labs), "content_ms", tContent.Milliseconds(),
 		"total_ms", time.Since(t0).Milliseconds(), "database", cfg.DatabasePath())

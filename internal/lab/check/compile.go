@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -232,11 +233,13 @@ func checkTarget(field string, t Target, named bool, add func(field, format stri
 	}
 }
 
-// newEnv is the CEL environment of checks: the standard library with strings, lists, sets,
+// baseEnv is the CEL environment of checks: the standard library with strings, lists, sets,
 // math and base64 extensions, optional values (object.?status.?readyReplicas.orValue(0)), and
-// quantity() to compare Kubernetes quantities ("100m", "0.1", "64Mi") as numbers.
-func newEnv(vars map[string]*cel.Type) (*cel.Env, error) {
-	opts := []cel.EnvOption{
+// quantity() to compare Kubernetes quantities ("100m", "0.1", "64Mi") as numbers. It is built
+// once: each check extends it with its own variables, which costs far less than a new
+// environment per check.
+var baseEnv = sync.OnceValues(func() (*cel.Env, error) {
+	return cel.NewEnv(
 		ext.Strings(), ext.Lists(), ext.Sets(), ext.Math(), ext.Encoders(),
 		cel.OptionalTypes(), cel.CrossTypeNumericComparisons(true),
 		cel.Function("quantity",
@@ -244,16 +247,25 @@ func newEnv(vars map[string]*cel.Type) (*cel.Env, error) {
 			cel.Overload("quantity_int", []*cel.Type{cel.IntType}, cel.DoubleType, cel.UnaryBinding(quantityOf)),
 			cel.Overload("quantity_double", []*cel.Type{cel.DoubleType}, cel.DoubleType, cel.UnaryBinding(quantityOf)),
 		),
+	)
+})
+
+// newEnv is baseEnv with the check's variables.
+func newEnv(vars map[string]*cel.Type) (*cel.Env, error) {
+	base, err := baseEnv()
+	if err != nil {
+		return nil, fmt.Errorf("cel base environment: %w", err)
 	}
 	names := make([]string, 0, len(vars))
 	for n := range vars {
 		names = append(names, n)
 	}
 	slices.Sort(names)
+	opts := make([]cel.EnvOption, 0, len(names))
 	for _, n := range names {
 		opts = append(opts, cel.Variable(n, vars[n]))
 	}
-	return cel.NewEnv(opts...)
+	return base.Extend(opts...)
 }
 
 func quantityOf(v ref.Val) ref.Val {
