@@ -66,6 +66,18 @@ func (s *Server) labFromRequest(r *http.Request) (*catalog.Lab, error) {
 	return l, nil
 }
 
+// runnableLab is the request's lab, for an action that needs a lab backend.
+func (s *Server) runnableLab(r *http.Request) (*catalog.Lab, error) {
+	l, err := s.labFromRequest(r)
+	if err != nil {
+		return nil, err
+	}
+	if s.labs == nil {
+		return nil, domain.Errorf(domain.EINVALID, "Labs are not available on this server.")
+	}
+	return l, nil
+}
+
 func (s *Server) handleLabs(w http.ResponseWriter, r *http.Request) {
 	vm := pages.LabsVM{Page: s.page(r, "Labs", "labs"), Enabled: s.labs != nil}
 	status := map[string]string{}
@@ -240,13 +252,9 @@ func (s *Server) renderSession(w http.ResponseWriter, r *http.Request, l *catalo
 // redirects back to the lab page. An action the lab's state refuses is shown in the panel.
 func (s *Server) labAction(do func(ctx context.Context, userID int64, labID string) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		l, err := s.labFromRequest(r)
+		l, err := s.runnableLab(r)
 		if err != nil {
 			s.Error(w, r, err)
-			return
-		}
-		if s.labs == nil {
-			s.Error(w, r, domain.Errorf(domain.EINVALID, "Labs are not available on this server."))
 			return
 		}
 		err = do(r.Context(), user(r).ID, l.ID)
@@ -264,13 +272,9 @@ func (s *Server) labAction(do func(ctx context.Context, userID int64, labID stri
 }
 
 func (s *Server) handleLabKubeconfig(w http.ResponseWriter, r *http.Request) {
-	l, err := s.labFromRequest(r)
+	l, err := s.runnableLab(r)
 	if err != nil {
 		s.Error(w, r, err)
-		return
-	}
-	if s.labs == nil {
-		s.Error(w, r, domain.Errorf(domain.EINVALID, "Labs are not available on this server."))
 		return
 	}
 	_, data, err := s.labs.Kubeconfig(r.Context(), user(r).ID, l.ID)
@@ -285,13 +289,9 @@ func (s *Server) handleLabKubeconfig(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleLabHint(w http.ResponseWriter, r *http.Request) {
-	l, err := s.labFromRequest(r)
+	l, err := s.runnableLab(r)
 	if err != nil {
 		s.Error(w, r, err)
-		return
-	}
-	if s.labs == nil {
-		s.Error(w, r, domain.Errorf(domain.EINVALID, "Labs are not available on this server."))
 		return
 	}
 	taskID := chi.URLParam(r, "taskID")
