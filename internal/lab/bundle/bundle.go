@@ -23,18 +23,27 @@ const NamespaceVar = "${NAMESPACE}"
 
 // Bundle is a lab's compiled, runnable form.
 type Bundle struct {
-	ID         string
-	Scope      string
-	Images     []string
-	Tasks      []check.TaskChecks
-	Solution   []byte // solution.sh
-	NearMisses []NearMiss
-	setup      []setupFile
+	ID       string
+	Scope    string
+	Images   []string
+	Tasks    []check.TaskChecks
+	Solution []byte // solution.sh
+	// Alternatives are other correct ways to solve the lab (labs/<id>/alternatives/<name>.sh):
+	// every check must pass after each, which proves the checks accept more than one answer.
+	Alternatives []Alternative
+	NearMisses   []NearMiss
+	setup        []setupFile
 }
 
 type setupFile struct {
 	name string
 	data []byte
+}
+
+// Alternative is another correct solution of a lab.
+type Alternative struct {
+	Name   string
+	Script []byte
 }
 
 // NearMiss is a script that does the task almost right (labs/<id>/nearmiss/<name>.sh); the

@@ -425,6 +425,7 @@ func (l *loader) loadScripts(b *Bundle) {
 		l.addFile("labs/"+l.dir+"/solution.sh", 1, "solution.sh must start with a #! line")
 	}
 	b.Solution = sol
+	l.loadAlternatives(b)
 	entries, err := fs.ReadDir(l.fsys, path.Join(l.dir, "nearmiss"))
 	if err != nil {
 		return // near misses are optional
@@ -454,5 +455,30 @@ func (l *loader) loadScripts(b *Bundle) {
 			nm.Fails = append(nm.Fails, ref)
 		}
 		b.NearMisses = append(b.NearMisses, nm)
+	}
+}
+
+// loadAlternatives reads alternatives/*.sh: other correct solutions, optional.
+func (l *loader) loadAlternatives(b *Bundle) {
+	entries, err := fs.ReadDir(l.fsys, path.Join(l.dir, "alternatives"))
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		file := "labs/" + l.dir + "/alternatives/" + e.Name()
+		if e.IsDir() || path.Ext(e.Name()) != ".sh" {
+			l.addFile(file, 0, "alternatives/ holds only .sh scripts")
+			continue
+		}
+		data, err := fs.ReadFile(l.fsys, path.Join(l.dir, "alternatives", e.Name()))
+		if err != nil {
+			l.addFile(file, 0, "%v", err)
+			continue
+		}
+		if !bytes.HasPrefix(data, []byte("#!")) {
+			l.addFile(file, 1, "an alternative solution must start with a #! line")
+			continue
+		}
+		b.Alternatives = append(b.Alternatives, Alternative{Name: strings.TrimSuffix(e.Name(), ".sh"), Script: data})
 	}
 }

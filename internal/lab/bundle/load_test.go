@@ -117,6 +117,10 @@ func TestProblemsNameFileAndLine(t *testing.T) {
 			"labs/scale-web/nearmiss/two.sh:1: a near miss needs a line"},
 		{"near miss unknown check", withFile("nearmiss/two.sh", "#!/bin/sh\n# fails: scale/replica\nkubectl scale deployment web --replicas=2\n"),
 			"labs/scale-web/nearmiss/two.sh:2: fails: scale/replica is not a check of this lab"},
+		{"alternative without #!", withFile("alternatives/patch.sh", "kubectl scale deployment web --replicas=3\n"),
+			"labs/scale-web/alternatives/patch.sh:1: an alternative solution must start with a #! line"},
+		{"alternative not a script", withFile("alternatives/notes.txt", "#!/bin/sh\n"),
+			"labs/scale-web/alternatives/notes.txt: alternatives/ holds only .sh scripts"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -144,5 +148,18 @@ func TestNearMissesLoad(t *testing.T) {
 	b, _ := bundle.Of(c.Lab("scale-web"))
 	if len(b.NearMisses) != 1 || b.NearMisses[0].Name != "two-replicas" || b.NearMisses[0].Fails[0] != "scale/replicas" {
 		t.Errorf("near misses = %+v", b.NearMisses)
+	}
+}
+
+func TestAlternativesLoad(t *testing.T) {
+	files := testcontent.LabFiles("scale-web")
+	files["labs/scale-web/alternatives/patch.sh"] = "#!/bin/sh\nkubectl patch deployment web -p '{\"spec\":{\"replicas\":3}}'\n"
+	c, ps := load(t, files)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	b, _ := bundle.Of(c.Lab("scale-web"))
+	if len(b.Alternatives) != 1 || b.Alternatives[0].Name != "patch" || !strings.Contains(string(b.Alternatives[0].Script), "kubectl patch") {
+		t.Errorf("alternatives = %+v", b.Alternatives)
 	}
 }
