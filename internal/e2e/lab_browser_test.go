@@ -43,8 +43,13 @@ func TestIntegrationBrowserLab(t *testing.T) {
 	if steps := Text(t, tctx, `[data-testid="lab-steps"]`); !strings.Contains(steps, "Create kind cluster") {
 		t.Errorf("progress shows %q", steps)
 	}
-	// Still no reload: the panel replaces itself every 2 seconds until the lab is ready.
-	Do(t, tctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="lab-export"]`)))
+	// Still no reload: the panel replaces itself every 2 seconds until the lab is ready. Creating
+	// the cluster takes half a minute on an idle machine and longer while other packages' lab
+	// tests run beside this one, so this wait is bounded by the test's own 5 minutes, not by
+	// the 30 s of one browser step.
+	if _, err := chromedp.Run(tctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="lab-export"]`))); err != nil {
+		t.Fatalf("waiting for the lab to be ready: %v (steps: %q)", err, Text(t, ctx, `[data-testid="lab-steps"]`))
+	}
 	export := Text(t, tctx, `[data-testid="lab-export"]`)
 	kubeconfig, ok := strings.CutPrefix(strings.TrimSpace(export), "export KUBECONFIG=")
 	if !ok || !filepath.IsAbs(kubeconfig) {
@@ -57,10 +62,11 @@ func TestIntegrationBrowserLab(t *testing.T) {
 	if out, err := labtest.RunScript(context.Background(), solution, kubeconfig, t.TempDir()); err != nil {
 		t.Fatalf("solution: %v\n%s", err, out)
 	}
-	Do(t, tctx,
-		chromedp.Click(chromedp.CSS(`[data-testid="lab-check"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="lab-result"]`)),
-	)
+	Do(t, tctx, chromedp.Click(chromedp.CSS(`[data-testid="lab-check"]`)))
+	// A whole Check is bounded by the server (50 s), which can exceed one browser step.
+	if _, err := chromedp.Run(tctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="lab-result"]`))); err != nil {
+		t.Fatalf("waiting for the check result: %v", err)
+	}
 	if got := Text(t, tctx, `[data-testid="lab-result"]`); got != "All 1 checks pass" {
 		t.Errorf("result = %q", got)
 	}
