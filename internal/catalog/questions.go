@@ -39,6 +39,7 @@ type Question struct {
 	File        string
 	Line        int
 
+	summary  string // Summary, computed at load: cheap, and asked for on every lesson page
 	render   func() renderedQuestion
 	renderMu sync.Once
 	rendered renderedQuestion
@@ -54,7 +55,6 @@ type Choice struct {
 type renderedQuestion struct {
 	stem, explanation string
 	choices, whys     []string
-	summary           string
 }
 
 // URL is the question's own page.
@@ -99,8 +99,9 @@ func (q *Question) html() renderedQuestion {
 // StemHTML is the rendered stem. Rendering is lazy: most questions are never shown in a run.
 func (q *Question) StemHTML() string { return q.html().stem }
 
-// Summary is the stem as one line of plain text, at most 90 characters, for lists.
-func (q *Question) Summary() string { return q.html().summary }
+// Summary is the stem as one line of plain text, at most 90 characters, for lists. It does
+// not render the question: a lesson page lists its questions without rendering them all.
+func (q *Question) Summary() string { return q.summary }
 
 // ExplanationHTML is the rendered explanation.
 func (q *Question) ExplanationHTML() string { return q.html().explanation }
@@ -282,12 +283,12 @@ func (c *Catalog) addQuestion(ps *problems, file string, qn *yaml.Node, y questi
 		}
 	}
 	md := c.md
+	q.summary = oneLine(q.Stem, 90)
 	q.render = func() renderedQuestion {
 		r := renderedQuestion{
 			stem:        mustRender(md, q.Stem, c.resolve),
 			explanation: mustRender(md, q.Explanation, c.resolve),
 		}
-		r.summary = oneLine(q.Stem, 90)
 		for _, ch := range q.Choices {
 			r.choices = append(r.choices, md.RenderInline(ch.Text))
 			r.whys = append(r.whys, md.RenderInline(ch.Why))
