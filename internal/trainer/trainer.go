@@ -169,6 +169,11 @@ func (s *Service) Readiness(ctx context.Context, userID int64) (quiz.Readiness, 
 			outs = append(outs, quiz.Outcome{Question: q, Correct: r.Correct})
 		}
 	}
+	if len(outs) < quiz.MinAnswersForReadiness {
+		// Too little evidence to show an estimate: skip the simulation (thousands of simulated
+		// exams on every dashboard load of a new learner).
+		return quiz.Readiness{Answers: len(outs), Confidence: "none"}, nil
+	}
 	e := s.cat.Curriculum.Exam
 	var last int64
 	if len(rows) > 0 {
