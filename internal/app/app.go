@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -141,21 +142,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	// Background work lives as long as the server: exams past their deadline get submitted.
+	// Background work lives as long as the server: exams past their deadline get submitted,
+	// expired sign-in sessions are deleted, and labs reconcile what a crash left, then expire
+	// idle labs. At shutdown it is cancelled and waited for (labs wait for their running jobs).
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
-	bgDone := make(chan struct{})
-	go func() { defer close(bgDone); a.Trainer.Run(bg) }()
-	defer func() { stopBG(); <-bgDone }()
-	// Labs: reconcile what a crash left, then expire idle labs, until shutdown; their running
-	// jobs are then cancelled and waited for.
-	labsDone := make(chan struct{})
-	go func() {
-		defer close(labsDone)
-		if a.Labs != nil {
-			_ = a.Labs.Run(bg)
-		}
-	}()
-	defer func() { stopBG(); <-labsDone }()
+	var background sync.WaitGroup
+	defer func() { stopBG(); background.Wait() }()
+	background.Go(func() { a.Trainer.Run(bg) })
+	background.Go(func() { a.sweepSessions(bg, time.Hour) })
+	if a.Labs != nil {
+		background.Go(func() { _ = a.Labs.Run(bg) })
+	}
 	a.HTTP.SetReady(true)
 	a.Logger.Info("listening", "addr", "http://"+ln.Addr().String())
 
@@ -192,4 +189,23 @@ func (a *App) Close() error {
 		return a.DB.Close()
 	}
 	return nil
+}
+
+// sweepSessions deletes expired sign-in sessions every interval until ctx ends. They are never
+// read once expired; without this the table only grows.
+func (a *App) sweepSessions(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := a.DB.Sessions().DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			a.Logger.Warn("session sweeper", "error", err)
+		} else if n > 0 {
+			a.Logger.Debug("expired sessions deleted", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
