@@ -101,7 +101,7 @@ func (db *DB) CreateLabSession(ctx context.Context, s *domain.LabSession) error 
 // its latest job, or ENOTFOUND.
 func (db *DB) LabSession(ctx context.Context, userID int64, labID string) (*domain.LabSession, error) {
 	var r labSessionRow
-	err := db.read.GetContext(ctx, &r, `SELECT `+labSessionCols+` FROM lab_sessions
+	err := db.get(ctx, &r, `SELECT `+labSessionCols+` FROM lab_sessions
 		WHERE user_id = ? AND lab_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1`, userID, labID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "You have not started this lab.")
@@ -115,7 +115,7 @@ func (db *DB) LabSession(ctx context.Context, userID int64, labID string) (*doma
 // LabSessionByID returns one of the user's sessions with the steps of its latest job.
 func (db *DB) LabSessionByID(ctx context.Context, userID int64, id string) (*domain.LabSession, error) {
 	var r labSessionRow
-	err := db.read.GetContext(ctx, &r, `SELECT `+labSessionCols+` FROM lab_sessions WHERE user_id = ? AND id = ?`, userID, id)
+	err := db.get(ctx, &r, `SELECT `+labSessionCols+` FROM lab_sessions WHERE user_id = ? AND id = ?`, userID, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Errorf(domain.ENOTFOUND, "No such lab session.")
 	}
@@ -136,7 +136,7 @@ func (db *DB) withSteps(ctx context.Context, r labSessionRow) (*domain.LabSessio
 		EndedAt   sql.NullInt64 `db:"ended_at"`
 		Error     string        `db:"error"`
 	}
-	if err := db.read.SelectContext(ctx, &steps, `SELECT name, started_at, ended_at, error FROM lab_steps
+	if err := db.sel(ctx, &steps, `SELECT name, started_at, ended_at, error FROM lab_steps
 		WHERE session_id = ? AND job_seq = ? ORDER BY seq`, r.ID, r.JobSeq); err != nil {
 		return nil, fmt.Errorf("steps of lab session %s: %w", r.ID, err)
 	}
@@ -164,7 +164,7 @@ func (db *DB) AllActiveLabSessions(ctx context.Context) ([]*domain.LabSession, e
 
 func (db *DB) selectSessions(ctx context.Context, q string, args ...any) ([]*domain.LabSession, error) {
 	var rows []labSessionRow
-	if err := db.read.SelectContext(ctx, &rows, q, args...); err != nil {
+	if err := db.sel(ctx, &rows, q, args...); err != nil {
 		return nil, fmt.Errorf("list lab sessions: %w", err)
 	}
 	out := make([]*domain.LabSession, 0, len(rows))
