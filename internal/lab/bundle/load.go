@@ -425,27 +425,19 @@ func (l *loader) loadScripts(b *Bundle) {
 		l.addFile("labs/"+l.dir+"/solution.sh", 1, "solution.sh must start with a #! line")
 	}
 	b.Solution = sol
-	l.loadAlternatives(b)
-	entries, err := fs.ReadDir(l.fsys, path.Join(l.dir, "nearmiss"))
-	if err != nil {
-		return // near misses are optional
-	}
-	for _, e := range entries {
-		file := "labs/" + l.dir + "/nearmiss/" + e.Name()
-		if e.IsDir() || path.Ext(e.Name()) != ".sh" {
-			l.addFile(file, 0, "nearmiss/ holds only .sh scripts")
-			continue
+	l.eachScript("alternatives", func(file, name string, data []byte) {
+		if !bytes.HasPrefix(data, []byte("#!")) {
+			l.addFile(file, 1, "an alternative solution must start with a #! line")
+			return
 		}
-		data, err := fs.ReadFile(l.fsys, path.Join(l.dir, "nearmiss", e.Name()))
-		if err != nil {
-			l.addFile(file, 0, "%v", err)
-			continue
-		}
-		nm := NearMiss{Name: strings.TrimSuffix(e.Name(), ".sh"), Script: data}
+		b.Alternatives = append(b.Alternatives, Alternative{Name: name, Script: data})
+	})
+	l.eachScript("nearmiss", func(file, name string, data []byte) {
+		nm := NearMiss{Name: name, Script: data}
 		g := failsLine.FindSubmatchIndex(data)
 		if g == nil {
 			l.addFile(file, 1, "a near miss needs a line \"# fails: TASK/CHECK ...\" naming the checks it must fail")
-			continue
+			return
 		}
 		line := bytes.Count(data[:g[0]], []byte("\n")) + 1
 		for _, ref := range strings.Fields(strings.ReplaceAll(string(data[g[2]:g[3]]), ",", " ")) {
@@ -455,30 +447,28 @@ func (l *loader) loadScripts(b *Bundle) {
 			nm.Fails = append(nm.Fails, ref)
 		}
 		b.NearMisses = append(b.NearMisses, nm)
-	}
+	})
 }
 
-// loadAlternatives reads alternatives/*.sh: other correct solutions, optional.
-func (l *loader) loadAlternatives(b *Bundle) {
-	entries, err := fs.ReadDir(l.fsys, path.Join(l.dir, "alternatives"))
+// eachScript calls fn for every script in the bundle's optional directory dir (nearmiss,
+// alternatives) with its file name for messages, its name without ".sh" and its contents.
+// Anything else in dir is reported.
+func (l *loader) eachScript(dir string, fn func(file, name string, data []byte)) {
+	entries, err := fs.ReadDir(l.fsys, path.Join(l.dir, dir))
 	if err != nil {
-		return
+		return // the directory is optional
 	}
 	for _, e := range entries {
-		file := "labs/" + l.dir + "/alternatives/" + e.Name()
+		file := "labs/" + l.dir + "/" + dir + "/" + e.Name()
 		if e.IsDir() || path.Ext(e.Name()) != ".sh" {
-			l.addFile(file, 0, "alternatives/ holds only .sh scripts")
+			l.addFile(file, 0, "%s/ holds only .sh scripts", dir)
 			continue
 		}
-		data, err := fs.ReadFile(l.fsys, path.Join(l.dir, "alternatives", e.Name()))
+		data, err := fs.ReadFile(l.fsys, path.Join(l.dir, dir, e.Name()))
 		if err != nil {
 			l.addFile(file, 0, "%v", err)
 			continue
 		}
-		if !bytes.HasPrefix(data, []byte("#!")) {
-			l.addFile(file, 1, "an alternative solution must start with a #! line")
-			continue
-		}
-		b.Alternatives = append(b.Alternatives, Alternative{Name: strings.TrimSuffix(e.Name(), ".sh"), Script: data})
+		fn(file, strings.TrimSuffix(e.Name(), ".sh"), data)
 	}
 }
