@@ -164,32 +164,26 @@ var ErrExamOver = domain.Errorf(domain.EGONE, "This exam is over: the time ran o
 // An empty picked clears the answer.
 func (db *DB) SaveExamAnswer(ctx context.Context, userID, examID int64, position int, picked []int) error {
 	now := db.now()
-	return db.tx(ctx, func(tx *sqlx.Tx) error {
-		if err := openExamForWrite(ctx, tx, userID, examID, now); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE exam_questions SET picked = ?, answered_at = ? WHERE exam_id = ? AND position = ?`,
-			joinInts(picked), millis(now), examID, position)
-		if err != nil {
-			return fmt.Errorf("save answer to exam %d question %d: %w", examID, position, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.Errorf(domain.ENOTFOUND, "The exam has no question %d.", position)
-		}
-		return nil
-	})
+	return db.updateOpenExamQuestion(ctx, userID, examID, position, now, "save answer to",
+		`picked = ?, answered_at = ?`, joinInts(picked), millis(now))
 }
 
 // SetExamFlag marks a question for review (or clears the mark).
 func (db *DB) SetExamFlag(ctx context.Context, userID, examID int64, position int, flagged bool) error {
-	now := db.now()
+	return db.updateOpenExamQuestion(ctx, userID, examID, position, db.now(), "flag", `flagged = ?`, flagged)
+}
+
+// updateOpenExamQuestion sets columns of one question of an exam that is the user's and still
+// open at now, in one transaction. what names the change in error messages.
+func (db *DB) updateOpenExamQuestion(ctx context.Context, userID, examID int64, position int, now time.Time, what, set string, args ...any) error {
 	return db.tx(ctx, func(tx *sqlx.Tx) error {
 		if err := openExamForWrite(ctx, tx, userID, examID, now); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE exam_questions SET flagged = ? WHERE exam_id = ? AND position = ?`, flagged, examID, position)
+		res, err := tx.ExecContext(ctx, `UPDATE exam_questions SET `+set+` WHERE exam_id = ? AND position = ?`,
+			append(args, examID, position)...)
 		if err != nil {
-			return fmt.Errorf("flag exam %d question %d: %w", examID, position, err)
+			return fmt.Errorf("%s exam %d question %d: %w", what, examID, position, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return domain.Errorf(domain.ENOTFOUND, "The exam has no question %d.", position)

@@ -52,22 +52,9 @@ func (db *DB) UserByID(ctx context.Context, id int64) (*domain.User, error) {
 	return r.user(), nil
 }
 
-// CreateUser adds a user (tests and, later, accounts).
+// CreateUser adds a user without a password (tests; the local profile).
 func (db *DB) CreateUser(ctx context.Context, username, displayName string, role domain.Role) (*domain.User, error) {
-	var u *domain.User
-	err := db.tx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, role, created_at) VALUES (?, ?, ?, ?)`,
-			username, displayName, string(role), millis(db.now()))
-		if err != nil {
-			if isUniqueViolation(err) {
-				return domain.Errorf(domain.ECONFLICT, "The username %q is taken.", username)
-			}
-			return fmt.Errorf("create user %q: %w", username, err)
-		}
-		u, err = findUserByUsername(ctx, tx, username)
-		return err
-	})
-	return u, err
+	return db.insertUser(ctx, username, displayName, role, sql.NullString{})
 }
 
 func findUserByUsername(ctx context.Context, tx *sqlx.Tx, username string) (*domain.User, error) {
@@ -107,6 +94,10 @@ func (db *DB) CredentialsByUsername(ctx context.Context, username string) (UserC
 
 // CreateAccount adds a user who logs in with a password (hash: bcrypt).
 func (db *DB) CreateAccount(ctx context.Context, username, displayName string, role domain.Role, passwordHash string) (*domain.User, error) {
+	return db.insertUser(ctx, username, displayName, role, sql.NullString{String: passwordHash, Valid: true})
+}
+
+func (db *DB) insertUser(ctx context.Context, username, displayName string, role domain.Role, passwordHash sql.NullString) (*domain.User, error) {
 	var u *domain.User
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO users (username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
@@ -115,7 +106,7 @@ func (db *DB) CreateAccount(ctx context.Context, username, displayName string, r
 			if isUniqueViolation(err) {
 				return domain.Errorf(domain.ECONFLICT, "The username %q is taken.", username)
 			}
-			return fmt.Errorf("create account %q: %w", username, err)
+			return fmt.Errorf("create user %q: %w", username, err)
 		}
 		u, err = findUserByUsername(ctx, tx, username)
 		return err
