@@ -181,10 +181,7 @@ func (s *Server) handleQuestionPage(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, practiceURL(id, ""), http.StatusSeeOther)
 }
 
-// reportURL is where a learner reports a problem with a question ("" until reports exist).
+// reportURL is where a learner reports a problem with a question.
 func (s *Server) reportURL(id string) string {
-	if !s.reports {
-		return ""
-	}
 	return "/questions/" + url.PathEscape(id) + "/report"
 }

@@ -30,7 +30,6 @@ type Server struct {
 	assets   *assets
 	local    *domain.User // the single-learner profile
 	trainer  *trainer.Service
-	reports  bool                // question problem reports enabled
 	sessions *scs.SessionManager // nil in single-learner mode
 	logins   *loginLimiter
 	labs     LabService // nil: labs are listed but cannot run
@@ -62,7 +61,7 @@ func WithRoutes(mount func(r chi.Router)) Option {
 
 // New returns a Server for the catalog and database.
 func New(cat *catalog.Catalog, db *store.DB, opts ...Option) (*Server, error) {
-	s := &Server{catalog: cat, store: db, logger: slog.Default(), reports: true, logins: newLoginLimiter()}
+	s := &Server{catalog: cat, store: db, logger: slog.Default(), logins: newLoginLimiter()}
 	for _, o := range opts {
 		o(s)
 	}

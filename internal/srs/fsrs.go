@@ -123,14 +123,6 @@ func (s *Scheduler) Retrievability(elapsedDays, stability float64) float64 {
 	return math.Pow(1+s.factor*elapsedDays/stability, s.decay)
 }
 
-// RetrievabilityAt is the card's predicted probability of recall at now (0 for a new card).
-func (s *Scheduler) RetrievabilityAt(m Memory, now time.Time) float64 {
-	if m.IsNew() {
-		return 0
-	}
-	return s.Retrievability(elapsedDays(m.LastReview, now), m.Stability)
-}
-
 // initialStability is S0(G) = w[G-1].
 func (s *Scheduler) initialStability(g Rating) float64 { return max(s.w[g-1], minStability) }
 

@@ -98,7 +98,6 @@ type ReviewCountsVM struct {
 type ReviewEmptyVM struct {
 	Page   components.Page
 	Counts ReviewCountsVM
-	Next   string // when the next card is due, in words
 }
 
 // ExamQuestionVM is one question of a running exam.

@@ -2,7 +2,6 @@ package kube
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -202,25 +201,4 @@ func (c *Client) WipeNamespace(ctx context.Context, ns string, timeout time.Dura
 		return fmt.Errorf("wipe namespace %s: %w", ns, err)
 	}
 	return nil
-}
-
-// WaitNamespaceGone waits until the namespace no longer exists.
-func (c *Client) WaitNamespaceGone(ctx context.Context, name string, timeout time.Duration) error {
-	err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
-		_, err := c.Typed.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return true, nil
-		}
-		return false, nil
-	})
-	if err != nil {
-		return fmt.Errorf("namespace %s still there after %s: %w", name, timeout, err)
-	}
-	return nil
-}
-
-// IsUnreachable reports whether err means the API server could not be reached at all.
-func IsUnreachable(err error) bool {
-	var se apierrors.APIStatus
-	return err != nil && !errors.As(err, &se)
 }
