@@ -59,11 +59,7 @@ func runContent(_ context.Context, args []string, getenv func(string) string, st
 // loadForTool loads content and prints every problem as file:line: message.
 func loadForTool(dir string, stderr io.Writer) (*catalog.Catalog, error) {
 	c, err := app.LoadCatalog(dir)
-	var ps catalog.Problems
-	if errors.As(err, &ps) {
-		for _, p := range ps {
-			fmt.Fprintln(stderr, p)
-		}
+	if ps, ok := printProblems(stderr, err, ""); ok {
 		fmt.Fprintf(stderr, "%d problem(s)\n", len(ps))
 		return nil, exitError{"content has problems"}
 	}
@@ -105,4 +101,20 @@ func exportContent(dir string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "exported %d files to %s; serve them with --content-dir %s\n", n, dir, dir)
 	return nil
+}
+
+// printProblems prints the content problems err carries, one "file:line: message" per line
+// after heading (when not empty), and reports whether it carried any.
+func printProblems(w io.Writer, err error, heading string) (catalog.Problems, bool) {
+	var ps catalog.Problems
+	if !errors.As(err, &ps) {
+		return nil, false
+	}
+	if heading != "" {
+		fmt.Fprintln(w, heading)
+	}
+	for _, p := range ps {
+		fmt.Fprintln(w, p)
+	}
+	return ps, true
 }

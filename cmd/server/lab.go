@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/app"
-	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 )
 
@@ -56,11 +55,7 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	a, err := app.Open(ctx, f.cfg, logger)
-	var ps catalog.Problems
-	if errors.As(err, &ps) {
-		for _, p := range ps {
-			fmt.Fprintln(stderr, p)
-		}
+	if _, ok := printProblems(stderr, err, ""); ok {
 		return exitError{"invalid content"}
 	}
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"path/filepath"
 
 	"github.com/kcnaprep/kcnaprep/internal/app"
-	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/gift"
 )
 
@@ -119,12 +117,7 @@ func importGIFT(file, dir, competency string, stdout, stderr io.Writer) error {
 	qs, problems := gift.Parse(f)
 	f.Close()
 	c, err := app.LoadCatalog(dir)
-	var ps catalog.Problems
-	if errors.As(err, &ps) {
-		fmt.Fprintf(stderr, "the content in %s has problems already; fix them first:\n", dir)
-		for _, p := range ps {
-			fmt.Fprintln(stderr, p)
-		}
+	if _, ok := printProblems(stderr, err, fmt.Sprintf("the content in %s has problems already; fix them first:", dir)); ok {
 		return exitError{"content has problems"}
 	}
 	if err != nil {
@@ -146,11 +139,7 @@ func importGIFT(file, dir, competency string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "imported %d question(s), skipped %d\n", res.Imported, len(problems))
 	// The imported questions must meet the same rules as ours: report what to complete.
 	if _, err := app.LoadCatalog(dir); err != nil {
-		if errors.As(err, &ps) {
-			fmt.Fprintf(stderr, "the imported questions need work before the server accepts them:\n")
-			for _, p := range ps {
-				fmt.Fprintln(stderr, p)
-			}
+		if _, ok := printProblems(stderr, err, "the imported questions need work before the server accepts them:"); ok {
 			return exitError{"imported content has problems"}
 		}
 		return err

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/app"
-	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 )
 
@@ -117,11 +116,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	a, err := app.Open(ctx, f.cfg, logger)
-	var ps catalog.Problems
-	if errors.As(err, &ps) {
-		for _, p := range ps {
-			fmt.Fprintln(stderr, p)
-		}
+	if ps, ok := printProblems(stderr, err, ""); ok {
 		fmt.Fprintf(stderr, "%d content problem(s): the server will not start on invalid content\n", len(ps))
 		return exitError{"invalid content"}
 	}
