@@ -13,6 +13,7 @@ import (
 
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/quiz"
 	"github.com/kcnaprep/kcnaprep/web/pages"
 )
 
@@ -72,13 +73,7 @@ func displayOrder(q *catalog.Question, order []int) []int {
 func practiceOrder(userID int64, q *catalog.Question) []int {
 	h := fnv.New64a()
 	fmt.Fprint(h, userID, q.ID)
-	rng := mrand.New(mrand.NewPCG(h.Sum64(), 7))
-	order := make([]int, len(q.Choices))
-	for i := range order {
-		order[i] = i
-	}
-	rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-	return order
+	return quiz.ChoiceOrder(q, mrand.New(mrand.NewPCG(h.Sum64(), 7)))
 }
 
 // pickedFromForm reads the chosen choice indices ("choice" values).

@@ -50,7 +50,6 @@ const (
 )
 
 var (
-	idPattern     = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 	labappTag     = regexp.MustCompile(regexp.QuoteMeta(labapp.Repository) + `:([A-Za-z0-9_]([A-Za-z0-9._-]*[A-Za-z0-9_])?)`)
 	yamlLineError = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 	goType        = regexp.MustCompile(` in type [\w.]+$`)
@@ -221,7 +220,7 @@ func (l *loader) checkHeader(lf *labFile, lab *catalog.Lab) {
 	switch {
 	case lf.ID != l.dir:
 		l.add(l.line("id"), "id %q must match the folder name %q", lf.ID, l.dir)
-	case !idPattern.MatchString(lf.ID) || len(lf.ID) > MaxIDLength:
+	case !check.IsID(lf.ID) || len(lf.ID) > MaxIDLength:
 		l.add(l.line("id"), "id %q must be lowercase letters, digits and dashes, at most %d characters", lf.ID, MaxIDLength)
 	}
 	if lab.Title == "" {
@@ -372,7 +371,7 @@ func (l *loader) loadTasks(lf *labFile, lab *catalog.Lab, b *Bundle) {
 	taskIDs := map[string]bool{}
 	for i, tf := range lf.Tasks {
 		at := func(p ...any) int { return l.line(append([]any{"tasks", i}, p...)...) }
-		if !idPattern.MatchString(tf.ID) {
+		if !check.IsID(tf.ID) {
 			l.add(at("id"), "task id %q must be lowercase letters, digits and dashes", tf.ID)
 		} else if taskIDs[tf.ID] {
 			l.add(at("id"), "duplicate task id %s", tf.ID)

@@ -58,7 +58,14 @@ type Check struct {
 	timeout  time.Duration
 }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+var (
+	idPattern  = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	varPattern = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
+)
+
+// IsID reports whether s is a well-formed id of a lab, task or check: lowercase letters,
+// digits and inner dashes.
+func IsID(s string) bool { return idPattern.MatchString(s) }
 
 // Compile validates a spec and compiles its expressions. It returns every problem found.
 func Compile(s Spec) (*Check, []FieldError) {
@@ -160,7 +167,7 @@ func Compile(s Spec) (*Check, []FieldError) {
 		return c, errs
 	}
 	for name, t := range s.With {
-		if _, taken := vars[name]; taken || !regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`).MatchString(name) {
+		if _, taken := vars[name]; taken || !varPattern.MatchString(name) {
 			add("with."+name, "with: %q cannot be a variable name (reserved or not an identifier)", name)
 			continue
 		}
