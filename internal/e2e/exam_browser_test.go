@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -169,7 +170,7 @@ func TestBrowserMockExam(t *testing.T) {
 }
 
 // displayNumber returns the key (1-9) that picks the choice with file index v on screen.
-func displayNumber(t *testing.T, ctx contextT, v int) string {
+func displayNumber(t *testing.T, ctx context.Context, v int) string {
 	t.Helper()
 	vals := Eval[[]string](t, ctx, `[...document.querySelectorAll('[data-testid="question"] [data-testid="option"]')].map(o => o.dataset.value)`)
 	i := slices.Index(vals, strconv.Itoa(v))
@@ -179,7 +180,7 @@ func displayNumber(t *testing.T, ctx contextT, v int) string {
 	return strconv.Itoa(i + 1)
 }
 
-func checkedValues(t *testing.T, ctx contextT) []int {
+func checkedValues(t *testing.T, ctx context.Context) []int {
 	t.Helper()
 	vals := Eval[[]string](t, ctx, `[...document.querySelectorAll('[data-testid="question"] input[name="choice"]:checked')].map(i => i.value)`)
 	var out []int

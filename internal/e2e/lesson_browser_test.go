@@ -11,7 +11,7 @@ import (
 // reload, and find the progress kept, on the lesson and on the dashboard.
 func TestBrowserLessonProgressIsKept(t *testing.T) {
 	ctx := NewBrowser(t)
-	a := StartApp(t, testContentDir(t))
+	a := StartApp(t, "") // the embedded content
 
 	Do(t, ctx, chromedp.Navigate(a.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="domain-card"]`)))
 	done := Text(t, ctx, `[data-testid="lessons-done"]`)
