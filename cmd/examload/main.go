@@ -11,18 +11,15 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -33,7 +30,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kcnaprep/kcnaprep/internal/app"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/serverproc"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -80,14 +79,15 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	if !keep {
 		defer os.RemoveAll(dir)
 	}
-	bin := filepath.Join(dir, "server")
 	log.Printf("building the server")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/server").CombinedOutput(); err != nil {
-		return fmt.Errorf("build: %v\n%s", err, out)
+	bin, err := serverproc.Build(dir)
+	if err != nil {
+		return err
 	}
 	data := filepath.Join(dir, "data")
+	dbPath := app.Config{DataDir: data}.DatabasePath()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(data, "kcnaprep.db"))
+	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		return err
 	}
@@ -100,43 +100,28 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	}
 	db.Close()
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := serverproc.FreeAddr()
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
 	base := "http://" + addr
-	start := func() (*exec.Cmd, error) {
-		cmd := exec.Command(bin, "--addr", addr, "--data-dir", data, "--log-level", "warn", "--lab-backend", "none")
-		if contentDir != "" {
-			cmd.Args = append(cmd.Args, "--content-dir", contentDir)
+	args := []string{"--data-dir", data, "--log-level", "warn", "--lab-backend", "none"}
+	if contentDir != "" {
+		args = append(args, "--content-dir", contentDir)
+	}
+	start := func() (*serverproc.Proc, error) {
+		p, err := serverproc.Start(bin, addr, args, 20*time.Millisecond, 60*time.Second)
+		if err == nil {
+			log.Printf("server pid %d ready in %v", p.Pid(), p.Ready.Round(time.Millisecond))
 		}
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			return nil, err
-		}
-		t0 := time.Now()
-		for {
-			if resp, err := http.Get(base + "/readyz"); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					log.Printf("server pid %d ready in %v", cmd.Process.Pid, time.Since(t0).Round(time.Millisecond))
-					return cmd, nil
-				}
-			}
-			if time.Since(t0) > 60*time.Second {
-				return nil, errors.New("server not ready after 60s")
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		return p, err
 	}
 	srv, err := start()
 	if err != nil {
 		return err
 	}
 	var srvMu sync.Mutex
-	defer func() { srvMu.Lock(); _ = srv.Process.Kill(); _, _ = srv.Process.Wait(); srvMu.Unlock() }()
+	defer func() { srvMu.Lock(); _ = srv.Stop(os.Kill); srvMu.Unlock() }()
 
 	st := &stats{errs: map[string]int{}}
 	transport := &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: 0}
@@ -148,10 +133,9 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 			time.Sleep(killAfter)
 			srvMu.Lock()
 			defer srvMu.Unlock()
-			log.Printf("SIGKILL server pid %d after %v, %d answers acknowledged", srv.Process.Pid, time.Since(t0).Round(time.Second), st.answers.Load())
+			log.Printf("SIGKILL server pid %d after %v, %d answers acknowledged", srv.Pid(), time.Since(t0).Round(time.Second), st.answers.Load())
 			killedAt = time.Now()
-			_ = srv.Process.Signal(syscall.SIGKILL)
-			_, _ = srv.Process.Wait()
+			_ = srv.Stop(os.Kill)
 			time.Sleep(down)
 			s2, err := start()
 			if err != nil {
@@ -172,12 +156,11 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	elapsed := time.Since(t0)
 
 	srvMu.Lock()
-	_ = srv.Process.Signal(syscall.SIGTERM)
-	_, _ = srv.Process.Wait()
+	_ = srv.Stop(syscall.SIGTERM)
 	srvMu.Unlock()
 
 	// Count acknowledged answers missing from the database.
-	db, err = store.Open(ctx, filepath.Join(data, "kcnaprep.db"))
+	db, err = store.Open(ctx, dbPath)
 	if err != nil {
 		return err
 	}
@@ -206,7 +189,7 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 			lost++
 		}
 	}
-	size := fileSize(filepath.Join(data, "kcnaprep.db")) + fileSize(filepath.Join(data, "kcnaprep.db-wal"))
+	size := fileSize(dbPath) + fileSize(dbPath+"-wal")
 
 	lat := st.latencies
 	slices.Sort(lat)

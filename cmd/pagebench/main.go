@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kcnaprep/kcnaprep/internal/serverproc"
 )
 
 func main() {
@@ -35,15 +36,6 @@ func main() {
 	}
 }
 
-func freePort() string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 func run(lesson, duration string, threads, conns, starts int) error {
 	dir, err := os.MkdirTemp("", "pagebench")
 	if err != nil {
@@ -54,45 +46,34 @@ func run(lesson, duration string, threads, conns, starts int) error {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		return err
 	}
-	bin := filepath.Join(dir, "server")
-	if out, err := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/server").CombinedOutput(); err != nil {
-		return fmt.Errorf("build: %v\n%s", err, out)
+	bin, err := serverproc.Build(dir, "-trimpath")
+	if err != nil {
+		return err
 	}
 
 	// Cold starts: process start to /readyz 200, each on a fresh data dir.
 	var colds []time.Duration
-	var srv *exec.Cmd
+	var srv *serverproc.Proc
 	var addr string
 	for i := range starts {
-		addr = freePort()
-		data := filepath.Join(dir, fmt.Sprintf("data%d", i))
-		t0 := time.Now()
-		cmd := exec.Command(bin, "--addr", addr, "--data-dir", data, "--log-level", "warn")
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
+		if addr, err = serverproc.FreeAddr(); err != nil {
 			return err
 		}
-		for {
-			resp, err := http.Get("http://" + addr + "/readyz")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					break
-				}
-			}
-			time.Sleep(2 * time.Millisecond)
+		data := filepath.Join(dir, fmt.Sprintf("data%d", i))
+		p, err := serverproc.Start(bin, addr, []string{"--data-dir", data, "--log-level", "warn"}, 2*time.Millisecond, time.Minute)
+		if err != nil {
+			return err
 		}
-		colds = append(colds, time.Since(t0))
+		colds = append(colds, p.Ready)
 		if i < starts-1 {
-			_ = cmd.Process.Signal(os.Interrupt)
-			_ = cmd.Wait()
+			_ = p.Stop(os.Interrupt)
 		} else {
-			srv = cmd
+			srv = p
 		}
 	}
-	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
+	defer func() { _ = srv.Stop(os.Interrupt) }()
 	time.Sleep(500 * time.Millisecond)
-	rssStart := rss(srv.Process.Pid)
+	rssStart := rss(srv.Pid())
 
 	// Save the lesson page for nginx.
 	resp, err := http.Get("http://" + addr + lesson)
@@ -109,7 +90,10 @@ func run(lesson, duration string, threads, conns, starts int) error {
 	if err := os.WriteFile(filepath.Join(www, "lesson.html"), page, 0o644); err != nil {
 		return err
 	}
-	nginxAddr := freePort()
+	nginxAddr, err := serverproc.FreeAddr()
+	if err != nil {
+		return err
+	}
 	conf := fmt.Sprintf(`daemon off;
 worker_processes 2;
 pid %[1]s/nginx.pid;
@@ -148,7 +132,7 @@ http {
 	}
 
 	app := wrk("http://"+addr+lesson, duration, threads, conns)
-	rssLoad := rss(srv.Process.Pid)
+	rssLoad := rss(srv.Pid())
 	ngx := wrk("http://"+nginxAddr+"/lesson.html", duration, threads, conns)
 
 	fmt.Printf("\npage %s: %d bytes\n", lesson, len(page))
