@@ -56,8 +56,8 @@ func (s *Server) handleExams(w http.ResponseWriter, r *http.Request) {
 	for i := len(hist) - 1; i >= 0; i-- {
 		e := hist[i]
 		vm.History = append(vm.History, pages.ExamRowVM{URL: examURL(e.ID) + "/result", Date: e.StartedAt.Format("2 Jan 2006 15:04"),
-			Score: e.Score, Passed: e.Score >= e.PassScore, Auto: e.AutoSubmitted, Correct: e.Correct, Total: e.Total,
-			TimeUsed: humanDuration(min(e.SubmittedAt.Sub(e.StartedAt), e.Deadline.Sub(e.StartedAt)))})
+			Score: e.Score, Passed: e.Passed(), Auto: e.AutoSubmitted, Correct: e.Correct, Total: e.Total,
+			TimeUsed: humanDuration(e.TimeUsed())})
 	}
 	vm.Chart = trendChart(hist)
 	s.render(w, r, http.StatusOK, pages.Exams(vm))
@@ -285,7 +285,7 @@ func trendChart(hist []store.Exam) pages.ChartVM {
 		if len(hist) > 1 {
 			x = left + span*i/(len(hist)-1)
 		}
-		d := pages.ChartDot{X: x, Y: y(e.Score), Passed: e.Score >= e.PassScore,
+		d := pages.ChartDot{X: x, Y: y(e.Score), Passed: e.Passed(),
 			Label: fmt.Sprintf("%s: %d", e.StartedAt.Format("2 Jan 2006"), e.Score)}
 		c.Dots = append(c.Dots, d)
 		if i > 0 {

@@ -32,6 +32,15 @@ type Exam struct {
 // Submitted reports whether the exam is over.
 func (e Exam) Submitted() bool { return !e.SubmittedAt.IsZero() }
 
+// Passed reports whether a submitted exam's score reached its pass mark.
+func (e Exam) Passed() bool { return e.Score >= e.PassScore }
+
+// TimeUsed is how long a submitted exam took, at most its time limit (an exam submitted by the
+// sweeper after its deadline used exactly the limit).
+func (e Exam) TimeUsed() time.Duration {
+	return min(e.SubmittedAt.Sub(e.StartedAt), e.Deadline.Sub(e.StartedAt))
+}
+
 // ExamQuestion is one question of an exam with the learner's answer so far.
 type ExamQuestion struct {
 	Position    int

@@ -194,11 +194,7 @@ func (s *Service) Result(ctx context.Context, userID, examID int64) (Result, err
 	for i, it := range st.Items {
 		rs[i] = quiz.Response{Question: it.Question, Picked: it.Picked, Answered: it.Answered}
 	}
-	used := st.Exam.SubmittedAt.Sub(st.Exam.StartedAt)
-	if limit := st.Exam.Deadline.Sub(st.Exam.StartedAt); used > limit {
-		used = limit
-	}
-	return Result{Exam: st.Exam, Score: quiz.Score(s.cat, rs, st.Exam.MaxScore, st.Exam.PassScore), Items: st.Items, TimeUsed: used}, nil
+	return Result{Exam: st.Exam, Score: quiz.Score(s.cat, rs, st.Exam.MaxScore, st.Exam.PassScore), Items: st.Items, TimeUsed: st.Exam.TimeUsed()}, nil
 }
 
 // History lists the learner's submitted exams, oldest first.
