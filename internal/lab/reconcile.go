@@ -59,7 +59,7 @@ func (s *Service) reconcile(ctx context.Context, startup bool) {
 		if sess.Backend != s.backend.Name() {
 			continue // another backend's session: not ours to judge
 		}
-		ref := backend.Ref{Cluster: sess.Cluster, Namespace: sess.Namespace}
+		ref := refOf(sess)
 		inUse[ref], clusters[sess.Cluster] = true, true
 		_, b, err := s.lab(sess.LabID)
 		if err != nil { // the lab was removed from the content: end its session

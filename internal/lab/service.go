@@ -128,6 +128,11 @@ func request(sess *domain.LabSession, scope string) backend.Request {
 	return backend.Request{Owner: "u" + strconv.FormatInt(sess.UserID, 10), Session: sess.ID, Lab: sess.LabID, Scope: scope}
 }
 
+// refOf is where a session's environment lives.
+func refOf(sess *domain.LabSession) backend.Ref {
+	return backend.Ref{Cluster: sess.Cluster, Namespace: sess.Namespace}
+}
+
 func newID() string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
@@ -176,7 +181,7 @@ func (s *Service) Start(ctx context.Context, userID int64, labID string) (*domai
 func (s *Service) cleanUpFailed(ctx context.Context, sess *domain.LabSession, b *bundle.Bundle, progress backend.Progress, cause error) (domain.LabState, error) {
 	_ = s.store.EndLabSteps(ctx, sess.UserID, sess.ID, errorText(cause))
 	progress("Clean up")
-	ref := backend.Ref{Cluster: sess.Cluster, Namespace: sess.Namespace}
+	ref := refOf(sess)
 	if err := s.backend.Release(context.WithoutCancel(ctx), request(sess, b.Scope), ref); err != nil {
 		s.logger.Error("lab clean-up failed; the reconciler will retry", "session", sess.ID, "error", err)
 	}
@@ -338,7 +343,7 @@ func (s *Service) sameBackend(sess *domain.LabSession) error {
 
 // attach reconnects to a session's environment; an environment that vanished ends the session.
 func (s *Service) attach(ctx context.Context, sess *domain.LabSession, b *bundle.Bundle) (*backend.Env, error) {
-	env, err := s.backend.Attach(ctx, request(sess, b.Scope), backend.Ref{Cluster: sess.Cluster, Namespace: sess.Namespace})
+	env, err := s.backend.Attach(ctx, request(sess, b.Scope), refOf(sess))
 	if errors.Is(err, backend.ErrGone) {
 		msg := "The lab's environment was deleted outside kcnaprep; start the lab again."
 		_ = s.store.FinishLabJob(ctx, sess.UserID, sess.ID, domain.LabFailed, msg)
@@ -395,7 +400,7 @@ func (s *Service) Reset(ctx context.Context, userID int64, labID string) (*domai
 		return nil, err
 	}
 	s.launch(sess, "reset", func(ctx context.Context, progress backend.Progress) (domain.LabState, error) {
-		ref := backend.Ref{Cluster: sess.Cluster, Namespace: sess.Namespace}
+		ref := refOf(sess)
 		env, err := s.backend.Reset(ctx, request(sess, b.Scope), ref, progress)
 		if err != nil {
 			return s.cleanUpFailed(ctx, sess, b, progress, err)
@@ -433,7 +438,7 @@ func (s *Service) stop(ctx context.Context, sess *domain.LabSession, b *bundle.B
 	}
 	s.launch(sess, job, func(ctx context.Context, progress backend.Progress) (domain.LabState, error) {
 		progress("Delete the lab's environment")
-		ref := backend.Ref{Cluster: sess.Cluster, Namespace: sess.Namespace}
+		ref := refOf(sess)
 		err := s.backend.Release(ctx, request(sess, b.Scope), ref)
 		s.removeKubeconfig(sess)
 		if err != nil {
