@@ -320,7 +320,17 @@ func testIsolation(t *testing.T, h *harness, svc *lab.Service) {
 	}
 	forbidden := map[string]error{}
 	_, forbidden["read bob's namespace"] = as.Typed.CoreV1().Pods(b.Namespace).List(ctx, metav1.ListOptions{})
-	_, forbidden["list nodes"] = as.Typed.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	nodes, err := as.Typed.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil || len(nodes.Items) == 0 {
+		t.Errorf("alice cannot list nodes, which labs tell her to look at: %v", err)
+	} else {
+		forbidden["delete a node"] = as.Typed.CoreV1().Nodes().Delete(ctx, nodes.Items[0].Name, metav1.DeleteOptions{DryRun: []string{metav1.DryRunAll}})
+	}
+	if _, err := as.Typed.StorageV1().StorageClasses().List(ctx, metav1.ListOptions{}); err != nil {
+		t.Errorf("alice cannot list storage classes, which labs tell her to look at: %v", err)
+	}
+	_, forbidden["list Pods of every namespace"] = as.Typed.CoreV1().Pods("").List(ctx, metav1.ListOptions{})
+	_, forbidden["list persistent volumes"] = as.Typed.CoreV1().PersistentVolumes().List(ctx, metav1.ListOptions{})
 	_, forbidden["list namespaces"] = as.Typed.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
 	_, forbidden["create a ClusterRole"] = as.Typed.RbacV1().ClusterRoles().Create(ctx,
 		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "alice-escalates"}}, metav1.CreateOptions{})

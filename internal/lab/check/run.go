@@ -37,16 +37,25 @@ type Outcome struct {
 // pollInterval is the time between attempts of a polling check.
 const pollInterval = time.Second
 
-// Run evaluates the check, polling until it passes or its timeout ends, and returns the last
-// outcome. ctx bounds it too.
+// Run evaluates the check and returns the outcome. A failing check polls again (every
+// pollInterval, up to its timeout) only while the lab's namespace is still converging: once
+// nothing is changing, another poll cannot change the answer, so it fails at once. ctx bounds
+// it too.
 func (c *Check) Run(ctx context.Context, cl *Cluster) Outcome {
+	return c.run(ctx, cl, newSettler(cl))
+}
+
+func (c *Check) run(ctx context.Context, cl *Cluster, st *settler) Outcome {
 	if c.Kind == KindConnect {
-		return c.connect(ctx, cl) // the probe pod retries by itself
+		return c.connect(ctx, cl, st) // the probe pod retries by itself
 	}
 	deadline := time.Now().Add(c.timeout)
 	for {
 		out := c.once(ctx, cl)
 		if out.Passed || ctx.Err() != nil || time.Now().Add(pollInterval).After(deadline) {
+			return out
+		}
+		if st.converging(ctx) == "" {
 			return out
 		}
 		select {
@@ -60,7 +69,7 @@ func (c *Check) Run(ctx context.Context, cl *Cluster) Outcome {
 func (c *Check) once(ctx context.Context, cl *Cluster) Outcome {
 	actx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	vars := map[string]any{"namespace": cl.Namespace}
+	vars := map[string]any{"labNamespace": cl.Namespace}
 	for _, name := range c.withVars {
 		items, err := list(actx, cl, c.With[name])
 		if err != nil {
@@ -97,6 +106,8 @@ func (c *Check) once(ctx context.Context, cl *Cluster) Outcome {
 		vars["response"] = resp
 	case KindAccess:
 		return c.access(actx, cl)
+	case KindTraffic:
+		return c.traffic(actx, cl)
 	}
 	return c.eval(actx, vars)
 }
@@ -191,6 +202,7 @@ func Grade(ctx context.Context, cl *Cluster, tasks []TaskChecks) domain.LabRepor
 	rep := domain.LabReport{Tasks: make([]domain.LabTaskResult, len(tasks))}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, maxParallel)
+	st := newSettler(cl)
 	for i, t := range tasks {
 		rep.Tasks[i] = domain.LabTaskResult{ID: t.ID, Title: t.Title, Checks: make([]domain.LabCheckResult, len(t.Checks))}
 		for j, c := range t.Checks {
@@ -199,7 +211,7 @@ func Grade(ctx context.Context, cl *Cluster, tasks []TaskChecks) domain.LabRepor
 				defer wg.Done()
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				out := c.Run(ctx, cl)
+				out := c.run(ctx, cl, st)
 				rep.Tasks[i].Checks[j] = domain.LabCheckResult{ID: c.ID, Message: c.Message, Passed: out.Passed, Detail: out.Detail}
 			}()
 		}
