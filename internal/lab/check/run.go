@@ -1,10 +1,15 @@
 package check
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,7 +18,6 @@ import (
 	"cel.dev/cel-go/common/types/ref"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
-	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -176,15 +180,51 @@ func explainEvalError(err error) string {
 
 var structValueType = reflect.TypeFor[*structpb.Value]()
 
-// formatValue renders a CEL value as compact JSON ("2", "\"1.0\"", "[\"a\",\"b\"]").
+// formatValue renders a CEL value as JSON with a space after commas and colons, keys sorted
+// ("2", "\"1.0\"", "[\"a\", \"b\"]", "{\"ready\": 2}"): stable, so learners and tests can
+// compare what they see.
 func formatValue(v ref.Val) string {
 	native, err := v.ConvertToNative(structValueType)
-	if err == nil {
-		if b, err := protojson.Marshal(native.(*structpb.Value)); err == nil {
-			return strings.ReplaceAll(string(b), ",", ", ")
-		}
+	if err != nil {
+		return fmt.Sprint(v.Value())
 	}
-	return fmt.Sprint(v.Value())
+	var b strings.Builder
+	writeJSON(&b, native.(*structpb.Value).AsInterface())
+	return b.String()
+}
+
+func writeJSON(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := slices.Sorted(maps.Keys(x))
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeJSON(b, k)
+			b.WriteString(": ")
+			writeJSON(b, x[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeJSON(b, e)
+		}
+		b.WriteByte(']')
+	case float64:
+		b.WriteString(strconv.FormatFloat(x, 'f', -1, 64))
+	default:
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // "a -> b", not "a -\u003e b"
+		_ = enc.Encode(x)
+		b.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+	}
 }
 
 // TaskChecks are one task's compiled checks, in order.
