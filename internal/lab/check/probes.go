@@ -159,8 +159,9 @@ func runProbePod(ctx context.Context, cl *Cluster, p *ConnectProbe, within time.
 		defer cancel()
 		_ = pods.Delete(dctx, created.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
 	}()
-	// The pod needs time to start on top of the probing itself.
-	deadline := time.Now().Add(within + 15*time.Second)
+	// The pod needs time to start on top of the probing itself: seconds on an idle node, more on
+	// a busy one. Only a pod that does not start costs this whole wait.
+	deadline := time.Now().Add(within + 30*time.Second)
 	var last string
 	for time.Now().Before(deadline) {
 		got, err := pods.Get(ctx, created.Name, metav1.GetOptions{})
