@@ -43,7 +43,11 @@ func runContent(_ context.Context, args []string, getenv func(string) string, st
 		if err != nil {
 			return err
 		}
-		return c.Stats().Write(stdout)
+		if err := c.Stats().Write(stdout); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout)
+		return c.OptionForm().Write(stdout)
 	case "export":
 		if dir == "" {
 			fmt.Fprint(stderr, "usage: server content export DIR\n")

@@ -129,6 +129,7 @@ func Load(src Sources, opts ...Option) (*Catalog, error) {
 		l.Questions = append(l.Questions, q)
 	}
 	c.checkSimilarStems(ps)
+	c.checkOptionForm(ps)
 	if src.Labs != nil && c.labLoader != nil {
 		c.Labs = c.labLoader(c, src.Labs, func(file string, line int, msg string) { ps.add(file, line, "%s", msg) })
 		for _, lab := range c.Labs {
