@@ -189,8 +189,12 @@ func (c *Catalog) OptionForm() FormReport {
 func (c *Catalog) checkOptionForm(ps *problems) {
 	for _, q := range c.Questions {
 		if right, wrong, yes := q.rightMuchLonger(); yes {
-			ps.add(q.File, q.Line, "%s: the right option%s (%d characters) is much longer than every wrong one (at most %d): a guesser picks it without knowing; move the justification to its why and make the wrong options as specific",
-				q.ID, plural(q.NumCorrect()), right, wrong)
+			what := fmt.Sprintf("the right option (%d characters) is", right)
+			if q.NumCorrect() > 1 {
+				what = fmt.Sprintf("every right option (%d characters or more) is", right)
+			}
+			ps.add(q.File, q.Line, "%s: %s much longer than every wrong one (at most %d): a guesser picks it without knowing; move the justification to its why and make the wrong options as specific",
+				q.ID, what, wrong)
 		}
 	}
 	r := c.OptionForm()
@@ -211,13 +215,6 @@ func (c *Catalog) checkOptionForm(ps *problems) {
 	for _, f := range r.fileList {
 		judge(f, "this file", *r.Files[f], MaxLongestPart)
 	}
-}
-
-func plural(n int) string {
-	if n > 1 {
-		return "s"
-	}
-	return ""
 }
 
 // Write prints what a test-wise guesser would score, per domain and for the bank.
