@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kcnaprep/kcnaprep/internal/app"
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/lab"
@@ -26,7 +25,7 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/lab/labimage"
 	"github.com/kcnaprep/kcnaprep/internal/lab/labtest"
 	"github.com/kcnaprep/kcnaprep/internal/store"
-	"github.com/kcnaprep/kcnaprep/internal/testcontent"
+	"github.com/kcnaprep/kcnaprep/internal/testenv"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -39,6 +38,7 @@ import (
 // backend with the labapp image, and a lab service on it.
 type harness struct {
 	cat      *catalog.Catalog
+	bundles  bundle.Bundles
 	db       *store.DB
 	instance string
 	kind     *kind.Backend
@@ -49,20 +49,9 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	src, err := catalog.DirSources(testcontent.RepoTree(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := app.LoadCatalogFrom(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := testenv.MustLoadRepoContent(t)
 	dir := t.TempDir()
-	db, err := store.Open(context.Background(), filepath.Join(dir, "kcnaprep.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testenv.MustOpenDB(t, nil)
 	instance, err := db.LabInstance(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -74,7 +63,7 @@ func newHarness(t testing.TB) *harness {
 	images := labimage.New(labimage.WithCacheDir(filepath.Join(dir, "bin")), labimage.WithLogger(logger))
 	kb := kind.New(instance, filepath.Join(dir, "clusters"), kind.WithNodeImage(labtest.NodeImage()),
 		kind.WithImages(images), kind.WithLogger(logger), kind.WithMaxConcurrentCreates(2))
-	h := &harness{cat: cat, db: db, instance: instance, kind: kb, dir: dir, logger: logger}
+	h := &harness{cat: c.Catalog, bundles: c.Bundles, db: db, instance: instance, kind: kb, dir: dir, logger: logger}
 	h.svc = h.service(kb)
 	t.Cleanup(h.svc.Close)
 	// Whatever happens, no cluster of this run survives it.
@@ -91,17 +80,13 @@ func newHarness(t testing.TB) *harness {
 }
 
 func (h *harness) service(b backend.Backend, opts ...lab.Option) *lab.Service {
-	return lab.NewService(b, h.db, h.cat, append([]lab.Option{lab.WithLogger(h.logger), lab.WithTTL(0),
+	return lab.NewService(b, h.db, h.cat, h.bundles, append([]lab.Option{lab.WithLogger(h.logger), lab.WithTTL(0),
 		lab.WithSessionDir(filepath.Join(h.dir, "sessions"))}, opts...)...)
 }
 
 func (h *harness) user(t testing.TB, name string) int64 {
 	t.Helper()
-	u, err := h.db.CreateUser(context.Background(), name, name, domain.RoleLearner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.ID
+	return testenv.MustCreateUser(t, h.db, name, domain.RoleLearner).ID
 }
 
 // waitState waits for the session's job and requires the state it ends in.
@@ -156,11 +141,7 @@ func runScript(t *testing.T, name string, script []byte, kubeconfig string) {
 
 // provePlaysOut runs one lab through a service: set-up, every check fails; each near miss
 // fails the checks it names (then reset); solution.sh passes every check; finish.
-func provePlaysOut(t *testing.T, svc *lab.Service, uid int64, l *catalog.Lab) {
-	b, err := bundle.Of(l)
-	if err != nil {
-		t.Fatal(err)
-	}
+func provePlaysOut(t *testing.T, svc *lab.Service, uid int64, l *catalog.Lab, b *bundle.Bundle) {
 	t0 := time.Now()
 	if _, err := svc.Start(context.Background(), uid, l.ID); err != nil {
 		t.Fatalf("start: %v", err)
@@ -261,7 +242,7 @@ func TestIntegrationLabs(t *testing.T) {
 		if only[0] != "" && !slices.Contains(only, l.ID) {
 			continue
 		}
-		if l.Scope == bundle.ScopeCluster {
+		if l.Scope == domain.LabScopeCluster {
 			clusterLabs = append(clusterLabs, l)
 		} else {
 			nsLabs = append(nsLabs, l)
@@ -272,14 +253,16 @@ func TestIntegrationLabs(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		t.Run("cluster-labs-on-kind", func(t *testing.T) {
-			runAll(t, clusterLabs, 2, func(t *testing.T, l *catalog.Lab) { provePlaysOut(t, h.svc, h.user(t, "c-"+l.ID), l) })
+			runAll(t, clusterLabs, 2, func(t *testing.T, l *catalog.Lab) {
+				provePlaysOut(t, h.svc, h.user(t, "c-"+l.ID), l, h.bundles.Lab(l.ID))
+			})
 		})
 	}()
 	go func() {
 		defer wg.Done()
 		t.Run("namespace-labs-on-existing-cluster", func(t *testing.T) {
 			student := h.user(t, "student")
-			runAll(t, nsLabs, 5, func(t *testing.T, l *catalog.Lab) { provePlaysOut(t, classroom, student, l) })
+			runAll(t, nsLabs, 5, func(t *testing.T, l *catalog.Lab) { provePlaysOut(t, classroom, student, l, h.bundles.Lab(l.ID)) })
 		})
 	}()
 	wg.Wait()
@@ -350,8 +333,7 @@ func ptrTo[T any](v T) *T { return &v }
 // testKindLifecycle exercises the kind backend's session on the learner's shared cluster.
 func testKindLifecycle(t *testing.T, h *harness, learner int64, labID string) {
 	ctx := context.Background()
-	l := h.cat.Lab(labID)
-	b, _ := bundle.Of(l)
+	b := h.bundles.Lab(labID)
 	s, err := h.svc.Session(ctx, learner, labID)
 	if err != nil || s.State != domain.LabReady {
 		t.Fatalf("anchor session: %+v %v", s, err)

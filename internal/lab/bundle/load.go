@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/lab/check"
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
 	"github.com/kcnaprep/kcnaprep/internal/labapp"
@@ -62,24 +63,28 @@ var clusterScopedKinds = []string{"Namespace", "Node", "PersistentVolume", "Stor
 	"CSIDriver", "VolumeAttachment", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
 	"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "APIService", "CertificateSigningRequest"}
 
-// Loader is the catalog's lab loader (catalog.WithLabLoader): it reads every labs/<id>/ folder.
-func Loader(c *catalog.Catalog, fsys fs.FS, report func(file string, line int, msg string)) []*catalog.Lab {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		report("labs", 0, fmt.Sprintf("read labs: %v", err))
-		return nil
-	}
-	var labs []*catalog.Lab
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
+// Loader returns the catalog's lab loader (catalog.WithLabLoader): it reads every labs/<id>/
+// folder, hands the catalog what pages show and puts each valid lab's compiled bundle in into.
+func Loader(into Bundles) catalog.LabLoader {
+	return func(c *catalog.Catalog, fsys fs.FS, report func(file string, line int, msg string)) []*catalog.Lab {
+		entries, err := fs.ReadDir(fsys, ".")
+		if err != nil {
+			report("labs", 0, fmt.Sprintf("read labs: %v", err))
+			return nil
 		}
-		l := &loader{cat: c, fsys: fsys, dir: e.Name(), file: "labs/" + e.Name() + "/lab.yaml", report: report}
-		if lab := l.load(); lab != nil {
-			labs = append(labs, lab)
+		var labs []*catalog.Lab
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			l := &loader{cat: c, fsys: fsys, dir: e.Name(), file: "labs/" + e.Name() + "/lab.yaml", report: report}
+			if lab, b := l.load(); lab != nil {
+				labs = append(labs, lab)
+				into[lab.ID] = b
+			}
 		}
+		return labs
 	}
-	return labs
 }
 
 type loader struct {
@@ -151,15 +156,15 @@ func fieldPath(field string) []any {
 	return out
 }
 
-func (l *loader) load() *catalog.Lab {
+func (l *loader) load() (*catalog.Lab, *Bundle) {
 	data, err := fs.ReadFile(l.fsys, path.Join(l.dir, "lab.yaml"))
 	if err != nil {
 		l.add(0, "a lab folder needs lab.yaml: %v", err)
-		return nil
+		return nil, nil
 	}
 	var lf labFile
 	if !l.decode(data, &lf) {
-		return nil
+		return nil, nil
 	}
 	lab := &catalog.Lab{ID: lf.ID, Title: strings.TrimSpace(lf.Title), Summary: strings.TrimSpace(lf.Summary),
 		Minutes: lf.Minutes, Scope: lf.Scope, File: l.file}
@@ -174,10 +179,9 @@ func (l *loader) load() *catalog.Lab {
 		}
 	}
 	if l.bad {
-		return nil
+		return nil, nil
 	}
-	lab.Engine = b
-	return lab
+	return lab, b
 }
 
 func (l *loader) decode(data []byte, out *labFile) bool {
@@ -232,8 +236,8 @@ func (l *loader) checkHeader(lf *labFile, lab *catalog.Lab) {
 	if lf.Minutes < MinMinutes || lf.Minutes > MaxMinutes {
 		l.add(l.line("minutes"), "minutes must be %d to %d, got %d", MinMinutes, MaxMinutes, lf.Minutes)
 	}
-	if lf.Scope != ScopeNamespace && lf.Scope != ScopeCluster {
-		l.add(l.line("scope"), "scope must be %s or %s, got %q", ScopeNamespace, ScopeCluster, lf.Scope)
+	if lf.Scope != domain.LabScopeNamespace && lf.Scope != domain.LabScopeCluster {
+		l.add(l.line("scope"), "scope must be %s or %s, got %q", domain.LabScopeNamespace, domain.LabScopeCluster, lf.Scope)
 	}
 	lab.Domain = l.cat.Domain(lf.Domain)
 	if lab.Domain == nil {
@@ -318,7 +322,7 @@ func (l *loader) loadSetup(lf *labFile, b *Bundle) {
 			if d.Object.GetNamespace() != "" {
 				l.addFile(file, d.Line, "%s %s: leave metadata.namespace out; set-up objects go to the lab's namespace", kind, d.Object.GetName())
 			}
-			if lf.Scope == ScopeNamespace && slices.Contains(clusterScopedKinds, kind) {
+			if lf.Scope == domain.LabScopeNamespace && slices.Contains(clusterScopedKinds, kind) {
 				l.addFile(file, d.Line, "%s is cluster-scoped: a namespace lab cannot create it (use scope: cluster)", kind)
 			}
 			for _, c := range containers(d.Object.Object) {

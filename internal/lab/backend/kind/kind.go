@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -96,7 +97,7 @@ func (b *Backend) Name() string { return "kind" }
 // of the session's own for cluster labs; the namespace is named after the lab.
 func (b *Backend) Plan(req backend.Request) (backend.Ref, error) {
 	name := Prefix + b.instance + "-" + req.Owner
-	if req.Scope == backend.ScopeCluster {
+	if req.Scope == domain.LabScopeCluster {
 		name += "-" + req.Lab
 	}
 	// kind names node containers <cluster>-control-plane, which must be a valid host name.
@@ -282,7 +283,7 @@ func (b *Backend) Attach(ctx context.Context, req backend.Request, ref backend.R
 // Reset implements backend.Backend: a namespace lab's namespace is wiped; a cluster lab's
 // cluster is deleted and created again, since it may have changed anything (nodes included).
 func (b *Backend) Reset(ctx context.Context, req backend.Request, ref backend.Ref, progress backend.Progress) (*backend.Env, error) {
-	if req.Scope == backend.ScopeCluster {
+	if req.Scope == domain.LabScopeCluster {
 		progress("Delete cluster " + ref.Cluster)
 		if err := b.deleteCluster(ref.Cluster); err != nil {
 			return nil, err
@@ -308,7 +309,7 @@ func (b *Backend) Release(ctx context.Context, req backend.Request, ref backend.
 	if err != nil || !ok {
 		return err
 	}
-	if req.Scope == backend.ScopeCluster {
+	if req.Scope == domain.LabScopeCluster {
 		return b.deleteCluster(ref.Cluster)
 	}
 	env, err := b.attach(ref)
