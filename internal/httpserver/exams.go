@@ -56,7 +56,7 @@ func (s *Server) handleExams(w http.ResponseWriter, r *http.Request) {
 		e := hist[i]
 		vm.History = append(vm.History, pages.ExamRowVM{URL: examURL(e.ID) + "/result", Date: e.StartedAt.Format("2 Jan 2006 15:04"),
 			Score: e.Score, Passed: e.Passed(), Auto: e.AutoSubmitted, Correct: e.Correct, Total: e.Total,
-			TimeUsed: humanDuration(e.TimeUsed())})
+			TimeUsed: formatDuration(e.TimeUsed())})
 	}
 	vm.Chart = trendChart(hist)
 	s.render(w, r, http.StatusOK, pages.Exams(vm))
@@ -76,7 +76,7 @@ func (s *Server) openExamVM(r *http.Request) (*pages.OpenExamVM, error) {
 		return nil, err
 	}
 	return &pages.OpenExamVM{URL: examURL(ex.ID), Answered: st.Answered(), Total: len(st.Items),
-		Remaining: humanDuration(ex.Deadline.Sub(s.trainer.Now()))}, nil
+		Remaining: formatDuration(ex.Deadline.Sub(s.trainer.Now()))}, nil
 }
 
 // handleStartExam starts a mock exam (or resumes the one in progress).
@@ -245,7 +245,7 @@ func (s *Server) handleExamResult(w http.ResponseWriter, r *http.Request) {
 	vm := pages.ExamResultVM{
 		Page: s.page(r, "Mock exam result", "exams"), ExamID: id,
 		Score: sc.Score, MaxScore: sc.MaxScore, PassScore: sc.PassScore, Passed: sc.Passed, Auto: res.Exam.AutoSubmitted,
-		Correct: sc.Correct, Total: sc.Total, TimeUsed: humanDuration(res.TimeUsed), Limit: humanDuration(res.Exam.Deadline.Sub(res.Exam.StartedAt)),
+		Correct: sc.Correct, Total: sc.Total, TimeUsed: formatDuration(res.TimeUsed), Limit: formatDuration(res.Exam.Deadline.Sub(res.Exam.StartedAt)),
 	}
 	for _, d := range sc.Domains {
 		a := pages.AreaVM{ID: d.ID, Title: d.Title, Weight: d.Weight, Correct: d.Tally.Correct, Total: d.Tally.Total, Percent: d.Tally.Percent()}
