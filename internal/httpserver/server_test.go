@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/httpserver"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/internal/testcontent"
@@ -269,5 +270,14 @@ func TestSecurityHeadersAndStatic(t *testing.T) {
 	// Inline styles would be blocked by the CSP: pages must not use them.
 	if html, _ := d.Html(); strings.Contains(html, "style=") {
 		t.Error("page uses an inline style attribute, which the CSP blocks")
+	}
+}
+
+// TestNewNeedsItsServices: there is no implicit default trainer or study service; a server
+// built without them is an error, not a server that reaches for a database of its own.
+func TestNewNeedsItsServices(t *testing.T) {
+	cat := testenv.MustLoadContent(t, nil).Catalog
+	if _, err := httpserver.New(cat, httpserver.WithLocalUser(&domain.User{ID: 1, Username: "local"})); err == nil {
+		t.Error("New without WithTrainer and WithStudy succeeded")
 	}
 }

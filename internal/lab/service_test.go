@@ -221,3 +221,34 @@ func TestReconcileRecoversFromACrash(t *testing.T) {
 		t.Errorf("leftover not released: %v", released)
 	}
 }
+
+// TestCloseEndsAJobWaitingInProvision: closing the service cancels a job still provisioning
+// (the fake backend waits at its gate but honours ctx), so Close returns, the session ends
+// failed and what the job made is released; a test that fails before opening the gate ends
+// at once instead of hanging until the test timeout.
+func TestCloseEndsAJobWaitingInProvision(t *testing.T) {
+	f := newFixture(t)
+	f.fb.Gate = make(chan struct{})
+	s := f.service(t)
+	ctx := context.Background()
+	sess, err := s.Start(ctx, f.alice, "scale-web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A minute is a hang guard, not a speed limit: a backend ignoring ctx fails here.
+	sctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := s.Shutdown(sctx); err != nil {
+		t.Fatalf("Shutdown = %v: the job did not end when cancelled", err)
+	}
+	got, err := f.db.LabSessionByID(ctx, f.alice, sess.ID)
+	if err != nil || got.State != domain.LabFailed || !strings.Contains(got.Error, "context canceled") {
+		t.Errorf("after Shutdown: %+v %v, want failed by the cancelled job", got, err)
+	}
+	if len(f.fb.Released()) != 1 {
+		t.Errorf("released %v, want the half-made environment", f.fb.Released())
+	}
+	if err := s.Shutdown(ctx); err != nil {
+		t.Errorf("second Shutdown = %v", err)
+	}
+}
