@@ -254,3 +254,29 @@ func TestReadinessNeedsEvidence(t *testing.T) {
 		t.Error("estimate changes between two reads with the same evidence")
 	}
 }
+
+// TestOpenExamAndClock: the exam in progress is found until its deadline by the store's clock,
+// which the service reports as its own (the exam page's timer counts from it).
+func TestOpenExamAndClock(t *testing.T) {
+	f := newFixture(t)
+	if !f.svc.Now().Equal(f.clk.Now()) {
+		t.Errorf("Now = %v, want the store's clock %v", f.svc.Now(), f.clk.Now())
+	}
+	if _, err := f.svc.OpenExam(f.ctx, f.a); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("no exam yet: %v, want ENOTFOUND", err)
+	}
+	ex, err := f.svc.StartExam(f.ctx, f.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if open, err := f.svc.OpenExam(f.ctx, f.a); err != nil || open.ID != ex.ID {
+		t.Errorf("OpenExam = %+v, %v, want exam %d", open, err, ex.ID)
+	}
+	if _, err := f.svc.OpenExam(f.ctx, f.b); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("another learner's open exam: %v, want ENOTFOUND", err)
+	}
+	f.clk.Add(11 * time.Minute)
+	if _, err := f.svc.OpenExam(f.ctx, f.a); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("past the deadline: %v, want ENOTFOUND", err)
+	}
+}
