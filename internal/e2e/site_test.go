@@ -31,7 +31,7 @@ type site struct {
 	anon  *webClient
 	// Paths filled in while seeding.
 	finishedExam, openExam string // /exams/N
-	reviewed                    []string
+	reviewed               []string
 }
 
 const sitePassword = "correct horse battery"
