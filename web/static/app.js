@@ -47,14 +47,16 @@
       var restore = function (vals) {
         form.querySelectorAll('input[name="choice"]').forEach(function (i) { i.checked = vals.indexOf(i.value) >= 0; });
       };
-      var confirmed = selection();
+      var confirmed = selection(), warned = false;
       form.addEventListener("change", function (e) {
         var chosen = selection();
         if (multiple && pick > 0 && chosen.length > pick && e.target && e.target.checked) {
           e.target.checked = false;
+          warned = true; // a save still in flight must not replace this with "Saved."
           showStatus("This question asks for " + pick + " answers: untick one before choosing another.", "notice-warn");
           return;
         }
+        warned = false;
         var body = new URLSearchParams(new FormData(form));
         setPending(pending + 1);
         chain = chain.then(function () {
@@ -73,7 +75,7 @@
               var cnt = doc.getElementById("saved-count");
               exam.querySelectorAll("[data-answered-count]").forEach(function (el) { if (cnt) el.textContent = cnt.textContent; });
               confirmed = body.getAll("choice");
-              showStatus("Saved.", "notice-ok saved");
+              if (!warned) showStatus("Saved.", "notice-ok saved");
             });
           }, function () {
             if (pending === 1) restore(confirmed);
