@@ -54,7 +54,7 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdo
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	a, err := app.Open(ctx, f.cfg, logger)
+	a, err := app.OpenServices(ctx, f.cfg, logger)
 	if _, ok := printProblems(stderr, err, ""); ok {
 		return exitError{"invalid content"}
 	}

@@ -47,3 +47,9 @@ func UserIDFromContext(ctx context.Context) int64 {
 	}
 	return 0
 }
+
+// UserCredentials is what a login needs.
+type UserCredentials struct {
+	User         *User
+	PasswordHash string
+}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/alexedwards/scs/v2"
-	"github.com/kcnaprep/kcnaprep/internal/auth"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/web/pages"
 )
@@ -16,8 +15,10 @@ import (
 const sessionUserKey = "user_id"
 
 // WithAccounts runs the server with accounts: every page but the login page needs a login,
-// and sessions come from sm.
-func WithAccounts(sm *scs.SessionManager) Option { return func(s *Server) { s.sessions = sm } }
+// sessions come from sm and users from acc.
+func WithAccounts(sm *scs.SessionManager, acc Accounts) Option {
+	return func(s *Server) { s.sessions, s.accounts = sm, acc }
+}
 
 // safeNext keeps a post-login redirect on this site: a local absolute path only.
 func safeNext(next string) string {
@@ -44,7 +45,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusTooManyRequests, pages.Login(vm))
 		return
 	}
-	u, err := auth.Login(r.Context(), s.store, username, r.PostFormValue("password"))
+	u, err := s.accounts.Login(r.Context(), username, r.PostFormValue("password"))
 	if domain.ErrorCode(err) == domain.EUNAUTHORIZED {
 		s.logins.Failed(username)
 		vm.Error = domain.ErrorMessage(err)

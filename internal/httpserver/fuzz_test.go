@@ -1,18 +1,13 @@
 package httpserver_test
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/kcnaprep/kcnaprep/internal/catalog"
-	"github.com/kcnaprep/kcnaprep/internal/httpserver"
-	"github.com/kcnaprep/kcnaprep/internal/store"
-	"github.com/kcnaprep/kcnaprep/internal/testcontent"
+	"github.com/kcnaprep/kcnaprep/internal/testenv"
 )
 
 // formRoutes are the forms a learner posts, and the query of the practice filter. %E is
@@ -42,28 +37,7 @@ func FuzzForms(f *testing.F) {
 	for _, s := range seeds {
 		f.Add(s[0].(int), s[1].(string))
 	}
-	src, err := catalog.DirSources(testcontent.Write(f, nil))
-	if err != nil {
-		f.Fatal(err)
-	}
-	cat, err := catalog.Load(src)
-	if err != nil {
-		f.Fatal(err)
-	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(f.TempDir(), "k.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { db.Close() })
-	u, err := db.EnsureLocalUser(ctx)
-	if err != nil {
-		f.Fatal(err)
-	}
-	hs, err := httpserver.New(cat, db, httpserver.WithLocalUser(u), httpserver.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		f.Fatal(err)
-	}
+	hs := testenv.MustNewServer(f, testenv.WithLogger(slog.New(slog.DiscardHandler))).Handler
 	rec := httptest.NewRecorder()
 	hs.ServeHTTP(rec, httptest.NewRequest("POST", "/exams", strings.NewReader("")))
 	exam := strings.TrimPrefix(rec.Header().Get("Location"), "/exams/")

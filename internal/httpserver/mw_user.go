@@ -20,7 +20,7 @@ func (s *Server) identify(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		u, err := s.store.UserByID(r.Context(), id)
+		u, err := s.accounts.User(r.Context(), id)
 		if domain.ErrorCode(err) == domain.ENOTFOUND { // the account was removed
 			_ = s.sessions.Destroy(r.Context())
 			next.ServeHTTP(w, r)

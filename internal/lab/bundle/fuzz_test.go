@@ -49,7 +49,8 @@ func FuzzLabBundle(f *testing.F) {
 			}
 			fsys[rest] = &fstest.MapFile{Data: []byte(data)}
 		}
-		c, err := catalog.Load(src, catalog.WithLabLoader(bundle.Loader))
+		bundles := bundle.Bundles{}
+		c, err := catalog.Load(src, catalog.WithLabLoader(bundle.Loader(bundles)))
 		if err != nil {
 			var ps catalog.Problems
 			if !errors.As(err, &ps) {
@@ -63,11 +64,9 @@ func FuzzLabBundle(f *testing.F) {
 			return
 		}
 		for _, l := range c.Labs {
-			b, err := bundle.Of(l)
-			if err != nil {
-				continue
+			if b := bundles.Lab(l.ID); b != nil {
+				_, _ = b.Setup("lab-fuzz")
 			}
-			_, _ = b.Setup("lab-fuzz")
 		}
 	})
 }
