@@ -57,6 +57,7 @@ type Catalog struct {
 	labByID            map[string]*Lab
 
 	labLoader LabLoader
+	diagrams  *diagrams
 }
 
 // LabLoader loads and validates lab bundles. The lab engine provides it, so that checks
@@ -72,7 +73,7 @@ func WithLabLoader(l LabLoader) Option { return func(c *Catalog) { c.labLoader =
 // Load reads and validates all content. On any problem it returns Problems listing them all.
 func Load(src Sources, opts ...Option) (*Catalog, error) {
 	c := &Catalog{
-		md:                 markdown.New(),
+		diagrams:           &diagrams{fsys: src.Content, svg: map[string]string{}},
 		domainByID:         map[string]*Domain{},
 		competencyByID:     map[string]*Competency{},
 		competencyByPrefix: map[string]*Competency{},
@@ -80,6 +81,7 @@ func Load(src Sources, opts ...Option) (*Catalog, error) {
 		questionByID:       map[string]*Question{},
 		labByID:            map[string]*Lab{},
 	}
+	c.md = markdown.New(markdown.WithDiagrams(c.diagrams.render))
 	for _, o := range opts {
 		o(c)
 	}
@@ -129,6 +131,7 @@ func Load(src Sources, opts ...Option) (*Catalog, error) {
 		l.Questions = append(l.Questions, q)
 	}
 	c.checkSimilarStems(ps)
+	c.checkOptionForm(ps)
 	if src.Labs != nil && c.labLoader != nil {
 		c.Labs = c.labLoader(c, src.Labs, func(file string, line int, msg string) { ps.add(file, line, "%s", msg) })
 		for _, lab := range c.Labs {
