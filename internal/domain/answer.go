@@ -58,3 +58,11 @@ type ReviewUpdate struct {
 	Interval        int
 	Due, ReviewedAt time.Time
 }
+
+// ReviewStatsRow is what the review statistics are computed from: the cards' due times up to
+// a horizon, the cards by state, and the ratings since a time.
+type ReviewStatsRow struct {
+	Due                 []time.Time // due times of the cards due before the horizon, overdue included
+	New, Young, Mature  int         // never rated; rated with an interval under 21 days; 21 days or more
+	Reviews, AgainCount int         // ratings since the time asked, and how many of them were "again"
+}

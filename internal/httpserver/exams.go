@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
@@ -254,6 +255,7 @@ func (s *Server) handleExamResult(w http.ResponseWriter, r *http.Request) {
 		}
 		vm.Domains = append(vm.Domains, a)
 	}
+	vm.Chart = domainChart(vm.Domains, sc.PassScore, sc.MaxScore)
 	for _, it := range res.Items {
 		vm.Items = append(vm.Items, pages.ResultItemVM{
 			Position: it.Position, ID: it.Question.ID, Correct: it.Answered && it.Question.IsCorrect(it.Picked), Answered: it.Answered,
@@ -292,5 +294,21 @@ func trendChart(hist []domain.Exam) pages.ChartVM {
 		}
 		c.Points += fmt.Sprintf("%d,%d", d.X, d.Y)
 	}
+	return c
+}
+
+// domainChart draws each domain's share of right answers as a bar against the pass mark.
+func domainChart(domains []pages.AreaVM, pass, maxScore int) pages.BarChartVM {
+	const w, row = 640, 40
+	passPct := 100 * pass / max(maxScore, 1)
+	c := pages.BarChartVM{Width: w, Height: row*len(domains) + 4, PassX: w * passPct / 100,
+		PassLabel: fmt.Sprintf("%d%%", passPct), Title: "Your score by domain"}
+	desc := make([]string, 0, len(domains))
+	for i, d := range domains {
+		c.Bars = append(c.Bars, pages.BarVM{ID: d.ID, Label: d.Title, Percent: d.Percent,
+			LabelY: row*i + 14, BarY: row*i + 20, Width: w * d.Percent / 100, Passed: d.Percent >= passPct})
+		desc = append(desc, fmt.Sprintf("%s %d%%", d.Title, d.Percent))
+	}
+	c.Desc = fmt.Sprintf("Pass mark %d%%. ", passPct) + strings.Join(desc, ", ") + "."
 	return c
 }

@@ -150,6 +150,7 @@ func (s *Server) learnerRoutes(r chi.Router) {
 	r.Post("/reports/{reportID}/resolve", s.handleResolveReport)
 
 	r.Get("/review", s.handleReview)
+	r.Get("/review/stats", s.handleReviewStats)
 	r.Post("/review/q/{id}", s.handleReviewAnswer)
 	r.Post("/review/q/{id}/rate", s.handleReviewRate)
 	s.mountLabs(r)

@@ -32,6 +32,7 @@ type Trainer interface {
 	OpenExam(ctx context.Context, userID int64) (domain.Exam, error)
 
 	ReviewSummary(ctx context.Context, userID int64) (trainer.ReviewSummary, error)
+	ReviewStats(ctx context.Context, userID int64) (trainer.ReviewStats, error)
 	NextReview(ctx context.Context, userID int64) (trainer.DueReview, error)
 	Card(ctx context.Context, userID int64, questionID string) (trainer.DueReview, error)
 	RatingOptions(c domain.Card) ([4]srs.Outcome, error)

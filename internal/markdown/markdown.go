@@ -80,6 +80,9 @@ func (r *Renderer) Render(src []byte, resolve Resolver) (Document, error) {
 	var diagrams []*ast.FencedCodeBlock
 	err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
+			if n.Type() == ast.TypeBlock {
+				plain.WriteByte(' ') // blocks end a run of text; inline text joins as written
+			}
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
@@ -95,6 +98,11 @@ func (r *Renderer) Render(src []byte, resolve Resolver) (Document, error) {
 		case *ast.Blockquote:
 			callout(n, src)
 		case *ast.Link:
+			if class, _ := n.AttributeString("class"); string(toBytes(class)) == "anchor" {
+				// The heading's "#" permalink is markup, not text: keep it out of search
+				// snippets.
+				return ast.WalkSkipChildren, nil
+			}
 			rewriteLink(n, resolve)
 		case *ast.FencedCodeBlock, *ast.CodeBlock:
 			if fc, ok := n.(*ast.FencedCodeBlock); ok && r.diagrams != nil && string(fc.Language(src)) == DiagramLang {
@@ -110,10 +118,14 @@ func (r *Renderer) Render(src []byte, resolve Resolver) (Document, error) {
 			words.Write(seg)
 			words.WriteByte(' ')
 			plain.Write(seg)
-			plain.WriteByte(' ')
+			if n.SoftLineBreak() || n.HardLineBreak() {
+				plain.WriteByte(' ')
+			}
 		case *ast.String:
 			plain.Write(n.Value)
-			plain.WriteByte(' ')
+			if n.Parent() != nil && n.Parent().Type() == ast.TypeBlock && n.NextSibling() == nil {
+				plain.WriteByte(' ')
+			}
 		}
 		return ast.WalkContinue, nil
 	})

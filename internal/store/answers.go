@@ -198,3 +198,40 @@ func (db *DB) SaveReview(ctx context.Context, userID int64, u domain.ReviewUpdat
 
 // Now is the store's clock (tests set it with WithClock).
 func (db *DB) Now() time.Time { return db.now() }
+
+// ReviewStats reads the user's review statistics: cards due before horizon, cards by state,
+// and ratings given since since.
+func (db *DB) ReviewStats(ctx context.Context, userID int64, horizon, since time.Time) (domain.ReviewStatsRow, error) {
+	var out domain.ReviewStatsRow
+	var due []int64
+	if err := db.sel(ctx, &due, `SELECT due_at FROM review_cards WHERE user_id = ? AND due_at < ? ORDER BY due_at`,
+		userID, millis(horizon)); err != nil {
+		return out, fmt.Errorf("due forecast of user %d: %w", userID, err)
+	}
+	for _, d := range due {
+		out.Due = append(out.Due, fromMillis(d))
+	}
+	const matureMillis = 21 * 24 * 60 * 60 * 1000
+	var states struct {
+		New    sql.NullInt64 `db:"new"`
+		Young  sql.NullInt64 `db:"young"`
+		Mature sql.NullInt64 `db:"mature"`
+	}
+	if err := db.get(ctx, &states, `SELECT sum(last_review IS NULL) AS new,
+		sum(last_review IS NOT NULL AND due_at - last_review < ?) AS young,
+		sum(last_review IS NOT NULL AND due_at - last_review >= ?) AS mature
+		FROM review_cards WHERE user_id = ?`, matureMillis, matureMillis, userID); err != nil {
+		return out, fmt.Errorf("card states of user %d: %w", userID, err)
+	}
+	out.New, out.Young, out.Mature = int(states.New.Int64), int(states.Young.Int64), int(states.Mature.Int64)
+	var ratings struct {
+		Total int           `db:"total"`
+		Again sql.NullInt64 `db:"again"`
+	}
+	if err := db.get(ctx, &ratings, `SELECT count(*) AS total, sum(rating = 1) AS again FROM review_log
+		WHERE user_id = ? AND reviewed_at >= ?`, userID, millis(since)); err != nil {
+		return out, fmt.Errorf("ratings of user %d: %w", userID, err)
+	}
+	out.Reviews, out.AgainCount = ratings.Total, int(ratings.Again.Int64)
+	return out, nil
+}

@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
@@ -82,4 +83,41 @@ func (s *Service) Rate(ctx context.Context, userID int64, questionID string, r s
 		Interval: o.Interval, Due: o.Due, ReviewedAt: now,
 	})
 	return o, err
+}
+
+// ReviewStats are the learner's review statistics, like Anki's.
+type ReviewStats struct {
+	// Forecast[0] counts cards due today (overdue included), Forecast[i] those due i days on.
+	Forecast [7]int
+	// Retention is the share of reviews in the last 30 days not rated "again", in percent;
+	// -1 when there were none.
+	Retention          int
+	Reviews, Forgotten int // reviews in the last 30 days, and how many were rated "again"
+	New, Young, Mature int // cards never rated; interval under 21 days; 21 days or more
+}
+
+// ReviewStats computes the due forecast for the next 7 days (by the server's calendar days),
+// the retention over the last 30 days and the cards by state.
+func (s *Service) ReviewStats(ctx context.Context, userID int64) (ReviewStats, error) {
+	now := s.db.Now()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	horizon := today.AddDate(0, 0, len(ReviewStats{}.Forecast))
+	row, err := s.db.ReviewStats(ctx, userID, horizon, now.AddDate(0, 0, -30))
+	if err != nil {
+		return ReviewStats{}, err
+	}
+	st := ReviewStats{Reviews: row.Reviews, Forgotten: row.AgainCount, New: row.New, Young: row.Young, Mature: row.Mature, Retention: -1}
+	for _, d := range row.Due {
+		day := 0
+		for i := range st.Forecast {
+			if !d.Before(today.AddDate(0, 0, i)) {
+				day = i
+			}
+		}
+		st.Forecast[day]++
+	}
+	if row.Reviews > 0 {
+		st.Retention = int(math.Round(100 * float64(row.Reviews-row.AgainCount) / float64(row.Reviews)))
+	}
+	return st, nil
 }

@@ -31,4 +31,7 @@ type Store interface {
 	ReviewCounts(ctx context.Context, userID int64, until time.Time) (dueNow, dueToday, total int, err error)
 	Card(ctx context.Context, userID int64, questionID string) (domain.Card, error)
 	SaveReview(ctx context.Context, userID int64, u domain.ReviewUpdate) (bool, error)
+	// ReviewStats reads the cards due before horizon, the cards by state and the ratings
+	// given since since.
+	ReviewStats(ctx context.Context, userID int64, horizon, since time.Time) (domain.ReviewStatsRow, error)
 }

@@ -2,6 +2,7 @@ package trainer_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -252,6 +253,70 @@ func TestReadinessNeedsEvidence(t *testing.T) {
 	}
 	if r1.PassProbability != r2.PassProbability {
 		t.Error("estimate changes between two reads with the same evidence")
+	}
+}
+
+func TestReviewStats(t *testing.T) {
+	f := newFixture(t)
+	st, err := f.svc.ReviewStats(f.ctx, f.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (trainer.ReviewStats{Retention: -1}) {
+		t.Fatalf("fresh learner's stats = %+v", st)
+	}
+	// Three missed questions become new cards, due at once.
+	qs := f.cat.Questions[:3]
+	for i, q := range qs {
+		wrong := 0
+		for j, c := range q.Choices {
+			if !c.Correct {
+				wrong = j
+				break
+			}
+		}
+		if _, err := f.svc.AnswerPractice(f.ctx, f.a, q.ID, []int{wrong}, fmt.Sprintf("tok-%d", i), domain.SourcePractice); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.clk.Add(time.Hour)
+	good, err := f.svc.Rate(f.ctx, f.a, qs[0].ID, srs.Good, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.svc.Rate(f.ctx, f.a, qs[1].ID, srs.Again, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err = f.svc.ReviewStats(f.ctx, f.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [7]int
+	want[0] = 1 // the card not yet reviewed, due since the miss
+	now := f.clk.Now()
+	for _, o := range []srs.Outcome{good, again} {
+		if days := o.Due.YearDay() - now.YearDay(); days < 7 {
+			want[days]++
+		}
+	}
+	if st.Forecast != want {
+		t.Errorf("forecast = %v, want %v (good due %s, again due %s)", st.Forecast, want, good.Due, again.Due)
+	}
+	if st.Reviews != 2 || st.Forgotten != 1 || st.Retention != 50 {
+		t.Errorf("retention: %d reviews, %d forgotten, %d%%; want 2, 1, 50%%", st.Reviews, st.Forgotten, st.Retention)
+	}
+	if st.New != 1 || st.Young != 2 || st.Mature != 0 {
+		t.Errorf("states new/young/mature = %d/%d/%d, want 1/2/0", st.New, st.Young, st.Mature)
+	}
+	// Another user's cards are not counted; a month on, the old ratings leave the window.
+	if other, _ := f.svc.ReviewStats(f.ctx, f.b); other.New != 0 || other.Reviews != 0 {
+		t.Errorf("user b sees a's cards: %+v", other)
+	}
+	f.clk.Add(31 * 24 * time.Hour)
+	st, _ = f.svc.ReviewStats(f.ctx, f.a)
+	if st.Reviews != 0 || st.Retention != -1 || st.Forecast[0] != 3 {
+		t.Errorf("a month later: %+v, want no reviews in the window and all 3 cards due today", st)
 	}
 }
 
