@@ -90,7 +90,12 @@ func (r examRow) exam() Exam {
 	return e
 }
 
-// CreateExam stores a new exam starting now.
+// ErrExamInProgress is CreateExam's answer when the user already has an exam in progress:
+// the database holds at most one per user (index exams_one_open), so of parallel starts one
+// creates the exam and the others get this error and go to that exam.
+var ErrExamInProgress = domain.Errorf(domain.ECONFLICT, "An exam is already in progress.")
+
+// CreateExam stores a new exam starting now, or returns ErrExamInProgress.
 func (db *DB) CreateExam(ctx context.Context, userID int64, ne NewExam) (Exam, error) {
 	now := db.now()
 	var id int64
@@ -98,6 +103,9 @@ func (db *DB) CreateExam(ctx context.Context, userID int64, ne NewExam) (Exam, e
 		res, err := tx.ExecContext(ctx, `INSERT INTO exams (user_id, started_at, deadline_at, minutes, pass_score, max_score, total)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, userID, millis(now), millis(now.Add(time.Duration(ne.Minutes)*time.Minute)),
 			ne.Minutes, ne.PassScore, ne.MaxScore, len(ne.Questions))
+		if isUniqueViolation(err) {
+			return ErrExamInProgress
+		}
 		if err != nil {
 			return fmt.Errorf("create exam: %w", err)
 		}
