@@ -28,6 +28,7 @@ type Config struct {
 	ContentDir      string        // "" serves the embedded content
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
 	SecureCookies   bool          // mark session cookies Secure (serve over HTTPS)
+	ExistingData    bool          // refuse a missing database instead of creating one (commands other than serve and migrate)
 
 	// Labs.
 	LabBackend    string        // "kind" (the default when empty), "kubeconfig" or "none"
@@ -67,7 +68,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	a.Catalog = cat
 	tContent := time.Since(t0)
 
-	if a.DB, err = store.Open(ctx, cfg.DatabasePath()); err != nil {
+	var dbOpts []store.Option
+	if cfg.ExistingData {
+		dbOpts = append(dbOpts, store.MustExist())
+	}
+	if a.DB, err = store.Open(ctx, cfg.DatabasePath(), dbOpts...); err != nil {
 		return nil, err
 	}
 	a.Trainer = trainer.New(cat, a.DB, trainer.WithLogger(logger))

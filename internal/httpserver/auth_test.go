@@ -21,7 +21,7 @@ import (
 )
 
 // accountsEnv starts a server with accounts "ana" and "ben" (password "correct horse").
-func accountsEnv(t *testing.T) (*httptest.Server, *store.DB) {
+func accountsEnv(t *testing.T, opts ...httpserver.Option) (*httptest.Server, *store.DB) {
 	t.Helper()
 	src, _ := catalog.DirSources(testcontent.Write(t, nil))
 	cat, err := catalog.Load(src)
@@ -46,7 +46,7 @@ func accountsEnv(t *testing.T) (*httptest.Server, *store.DB) {
 	sm := scs.New()
 	sm.Store = db.Sessions()
 	sm.Cookie.Name = "kcnaprep_session"
-	hs, err := httpserver.New(cat, db, httpserver.WithAccounts(sm))
+	hs, err := httpserver.New(cat, db, append([]httpserver.Option{httpserver.WithAccounts(sm)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

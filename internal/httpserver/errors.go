@@ -8,7 +8,6 @@ import (
 
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
-	"github.com/kcnaprep/kcnaprep/web/components"
 )
 
 var statusByCode = map[string]int{
@@ -50,17 +49,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("error", err.Error()))
 	}
-	msg := domain.ErrorMessage(err)
-	if r.Header.Get("HX-Request") == "true" || wantsJSON(r) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(msg))
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	p := s.page(r, titleByCode[code], "")
-	_ = components.ErrorPage(p, status, msg).Render(r.Context(), w)
+	s.writeError(w, r, status, titleByCode[code], domain.ErrorMessage(err))
 }
 
 func wantsJSON(r *http.Request) bool {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
@@ -22,20 +23,22 @@ import (
 
 // Server serves kcnaprep over HTTP.
 type Server struct {
-	catalog  *catalog.Catalog
-	store    *store.DB
-	logger   *slog.Logger
-	registry *prometheus.Registry
-	metrics  *metrics
-	assets   *assets
-	local    *domain.User // the single-learner profile
-	trainer  *trainer.Service
-	sessions *scs.SessionManager // nil in single-learner mode
-	logins   *loginLimiter
-	labs     LabService // nil: labs are listed but cannot run
-	ready    atomic.Bool
-	mounts   []func(chi.Router)
-	handler  http.Handler
+	catalog   *catalog.Catalog
+	store     *store.DB
+	logger    *slog.Logger
+	registry  *prometheus.Registry
+	metrics   *metrics
+	assets    *assets
+	local     *domain.User // the single-learner profile
+	trainer   *trainer.Service
+	sessions  *scs.SessionManager // nil in single-learner mode
+	logins    *loginLimiter       // failed sign-ins per account, or per known device of an account
+	addrs     *loginLimiter       // failed sign-ins per client address
+	deviceKey []byte              // signs the known-device cookie
+	labs      LabService          // nil: labs are listed but cannot run
+	ready     atomic.Bool
+	mounts    []func(chi.Router)
+	handler   http.Handler
 }
 
 // Option configures a Server.
@@ -54,6 +57,12 @@ func WithLocalUser(u *domain.User) Option { return func(s *Server) { s.local = u
 // WithTrainer enables practice, mock exams, review and readiness.
 func WithTrainer(t *trainer.Service) Option { return func(s *Server) { s.trainer = t } }
 
+// WithAddressLimit sets how many failed sign-ins one client address may make at once, and how
+// often it gets one more (default 30, and one per 10 seconds).
+func WithAddressLimit(burst int, every time.Duration) Option {
+	return func(s *Server) { s.addrs = newLimiter(burst, every) }
+}
+
 // WithRoutes lets a feature package add its routes, inside the server's middleware.
 func WithRoutes(mount func(r chi.Router)) Option {
 	return func(s *Server) { s.mounts = append(s.mounts, mount) }
@@ -61,7 +70,8 @@ func WithRoutes(mount func(r chi.Router)) Option {
 
 // New returns a Server for the catalog and database.
 func New(cat *catalog.Catalog, db *store.DB, opts ...Option) (*Server, error) {
-	s := &Server{catalog: cat, store: db, logger: slog.Default(), logins: newLoginLimiter()}
+	s := &Server{catalog: cat, store: db, logger: slog.Default(),
+		logins: newLoginLimiter(), addrs: newAddrLimiter(), deviceKey: newDeviceKey()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -98,6 +108,8 @@ func (s *Server) routes() http.Handler {
 	r.Use(s.recoverPanics)
 	r.Use(s.measure)
 	r.Use(securityHeaders)
+	r.Use(middleware.GetHead) // HEAD answers as GET, without the body (monitors use HEAD)
+	r.Use(s.limitBody)
 
 	// Operations endpoints: no user, no CSRF check needed (GET only).
 	r.Get("/healthz", s.handleHealthz)
@@ -128,9 +140,7 @@ func (s *Server) routes() http.Handler {
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, domain.Errorf(domain.ENOTFOUND, "There is no page at %s.", r.URL.Path))
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		s.Error(w, r, domain.Errorf(domain.EINVALID, "%s is not allowed on %s.", r.Method, r.URL.Path))
-	})
+	r.MethodNotAllowed(s.handleMethodNotAllowed)
 	return r
 }
 
