@@ -17,6 +17,7 @@ var statusByCode = map[string]int{
 	domain.EFORBIDDEN:    http.StatusForbidden,
 	domain.EUNAUTHORIZED: http.StatusUnauthorized,
 	domain.EGONE:         http.StatusGone,
+	domain.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	domain.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -27,6 +28,7 @@ var titleByCode = map[string]string{
 	domain.EFORBIDDEN:    "Not allowed",
 	domain.EUNAUTHORIZED: "Please sign in",
 	domain.EGONE:         "Too late",
+	domain.EUNAVAILABLE:  "Not available here",
 	domain.EINTERNAL:     "Something went wrong",
 }
 
