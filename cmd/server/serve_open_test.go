@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"os/exec"
 	"regexp"
@@ -17,9 +18,15 @@ import (
 func TestOpenSingleLearnerModeNeedsAFlag(t *testing.T) {
 	content := testcontent.Write(t, nil)
 	env := []string{"KCNAPREP_DATA_DIR=" + t.TempDir(), "KCNAPREP_CONTENT_DIR=" + content, "KCNAPREP_LAB_BACKEND=none", "KCNAPREP_LOG_FORMAT=json"}
-	_, stderr, code := runBin(t, env, "serve", "--addr", "0.0.0.0:0")
-	if code != 1 || !strings.Contains(stderr, "server user add NAME") || !strings.Contains(stderr, "--allow-open-single-learner") {
-		t.Fatalf("single-learner on 0.0.0.0: exit %d\n%s", code, stderr)
+	// A server that starts instead of refusing would run until the context ends it.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	refused := exec.CommandContext(ctx, serverBin, "serve", "--addr", "0.0.0.0:0")
+	refused.Env = append(os.Environ(), env...)
+	out, err := refused.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || ctx.Err() != nil ||
+		!strings.Contains(string(out), "server user add NAME") || !strings.Contains(string(out), "--allow-open-single-learner") {
+		t.Fatalf("single-learner on 0.0.0.0 was not refused (%v):\n%s", err, out)
 	}
 	// With the flag it starts, and warns.
 	cmd := exec.Command(serverBin, "serve", "--addr", "0.0.0.0:0", "--allow-open-single-learner")
