@@ -59,7 +59,7 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	f.cfg.ExistingData = true // a mistyped --data-dir is an error, not a new empty database
-	a, err := app.Open(ctx, f.cfg, logger)
+	a, err := app.OpenServices(ctx, f.cfg, logger)
 	if _, ok := printProblems(stderr, err, ""); ok {
 		return exitError{"invalid content"}
 	}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,9 +54,17 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&f.cfg.ContentDir, "content-dir", env("KCNAPREP_CONTENT_DIR", ""), "serve content from this directory (holding content/, quizzes/, labs/) instead of the embedded content (env KCNAPREP_CONTENT_DIR)")
 	fs.StringVar(&f.logLevel, "log-level", env("KCNAPREP_LOG_LEVEL", "info"), "debug, info, warn or error (env KCNAPREP_LOG_LEVEL)")
 	fs.StringVar(&f.logFormat, "log-format", env("KCNAPREP_LOG_FORMAT", "text"), "text or json (env KCNAPREP_LOG_FORMAT)")
-	fs.BoolVar(&f.cfg.SecureCookies, "secure-cookies", env("KCNAPREP_SECURE_COOKIES", "") == "1", "mark session cookies Secure, for a server behind HTTPS (env KCNAPREP_SECURE_COOKIES=1)")
-	fs.BoolVar(&f.allowOpen, "allow-open-single-learner", env("KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER", "") == "1",
-		"serve single-learner mode (no accounts: everyone who reaches the server acts as its one learner, an admin) on an address other than loopback (env KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER=1)")
+	secure, err := strconv.ParseBool(env("KCNAPREP_SECURE_COOKIES", "false"))
+	if err != nil {
+		return f, fs, fmt.Errorf("KCNAPREP_SECURE_COOKIES=%q: use true or false (also 1/0, t/f, TRUE/FALSE)", getenv("KCNAPREP_SECURE_COOKIES"))
+	}
+	fs.BoolVar(&f.cfg.SecureCookies, "secure-cookies", secure, "mark session cookies Secure, for a server behind HTTPS (env KCNAPREP_SECURE_COOKIES=true)")
+	allowOpen, err := strconv.ParseBool(env("KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER", "false"))
+	if err != nil {
+		return f, fs, fmt.Errorf("KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER=%q: use true or false (also 1/0)", getenv("KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER"))
+	}
+	fs.BoolVar(&f.allowOpen, "allow-open-single-learner", allowOpen,
+		"serve single-learner mode (no accounts: everyone who reaches the server acts as its one learner, an admin) on an address other than loopback (env KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER=true)")
 	timeout, err := time.ParseDuration(env("KCNAPREP_SHUTDOWN_TIMEOUT", "15s"))
 	if err != nil {
 		return f, fs, fmt.Errorf("KCNAPREP_SHUTDOWN_TIMEOUT: %w", err)

@@ -64,6 +64,7 @@ type Catalog struct {
 	unreadable map[string]bool
 
 	labLoader LabLoader
+	diagrams  *diagrams
 }
 
 // LabLoader loads and validates lab bundles. The lab engine provides it, so that checks
@@ -79,7 +80,7 @@ func WithLabLoader(l LabLoader) Option { return func(c *Catalog) { c.labLoader =
 // Load reads and validates all content. On any problem it returns Problems listing them all.
 func Load(src Sources, opts ...Option) (*Catalog, error) {
 	c := &Catalog{
-		md:                 markdown.New(),
+		diagrams:           &diagrams{fsys: src.Content, svg: map[string]string{}},
 		domainByID:         map[string]*Domain{},
 		competencyByID:     map[string]*Competency{},
 		competencyByPrefix: map[string]*Competency{},
@@ -88,6 +89,7 @@ func Load(src Sources, opts ...Option) (*Catalog, error) {
 		labByID:            map[string]*Lab{},
 		unreadable:         map[string]bool{},
 	}
+	c.md = markdown.New(markdown.WithDiagrams(c.diagrams.render))
 	for _, o := range opts {
 		o(c)
 	}
@@ -139,6 +141,7 @@ func Load(src Sources, opts ...Option) (*Catalog, error) {
 		l.Questions = append(l.Questions, q)
 	}
 	c.checkSimilarStems(ps)
+	c.checkOptionForm(ps)
 	if src.Labs != nil && c.labLoader != nil {
 		c.Labs = c.labLoader(c, src.Labs, func(file string, line int, msg string) { ps.add(file, line, "%s", msg) })
 		for _, lab := range c.Labs {

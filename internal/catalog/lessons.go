@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"regexp"
 	"strconv"
@@ -92,7 +93,7 @@ func (c *Catalog) loadLessons(ps *problems, fsys fs.FS) {
 	// Report stray folders: lessons in a folder that is not a domain would never be shown.
 	entries, _ := fs.ReadDir(fsys, ".")
 	for _, e := range entries {
-		if e.IsDir() && c.domainByID[e.Name()] == nil {
+		if e.IsDir() && c.domainByID[e.Name()] == nil && e.Name() != DiagramDir {
 			ps.add("content/"+e.Name(), 0, "folder is not a domain id from curriculum.yaml; its lessons would never be shown")
 		}
 	}
@@ -231,7 +232,11 @@ func (c *Catalog) checkAndRenderLesson(ps *problems, l *Lesson) {
 		}
 	}
 	doc, err := c.md.Render(l.body, c.resolve)
-	if err != nil {
+	var de *markdown.DiagramError
+	if errors.As(err, &de) {
+		ps.add(l.File, l.bodyLine+de.Line-1, "%v", de.Err)
+		return
+	} else if err != nil {
 		ps.add(l.File, l.bodyLine, "render: %v", err)
 		return
 	}

@@ -72,3 +72,10 @@ func UserIDFromContext(ctx context.Context) int64 {
 	}
 	return 0
 }
+
+// UserCredentials is what a login needs.
+type UserCredentials struct {
+	User         *User
+	PasswordHash string
+	SessionGen   int64 // the sessions' generation: a session signed in under another one is void
+}

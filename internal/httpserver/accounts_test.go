@@ -134,3 +134,4 @@ func TestThrottlePerAddress(t *testing.T) {
 		}
 	}
 }
+

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/alexedwards/scs/v2"
-	"github.com/kcnaprep/kcnaprep/internal/auth"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/web/pages"
 )
@@ -23,8 +22,10 @@ const (
 )
 
 // WithAccounts runs the server with accounts: every page but the login page needs a login,
-// and sessions come from sm.
-func WithAccounts(sm *scs.SessionManager) Option { return func(s *Server) { s.sessions = sm } }
+// sessions come from sm and users from acc.
+func WithAccounts(sm *scs.SessionManager, acc Accounts) Option {
+	return func(s *Server) { s.sessions, s.accounts = sm, acc }
+}
 
 // safeNext keeps a post-login redirect on this site. It accepts only a clean local path: it
 // starts with one "/", and neither it nor its percent-decoded form holds a control character,
@@ -93,7 +94,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		throttled(wait, "Too many failed sign-ins for this account. Try again in %d seconds, or ask your instructor to reset the password. A browser you have signed in from before is not held up.")
 		return
 	}
-	u, gen, err := auth.Authenticate(r.Context(), s.store, username, r.PostFormValue("password"))
+	u, gen, err := s.accounts.Login(r.Context(), username, r.PostFormValue("password"))
 	switch domain.ErrorCode(err) {
 	case "":
 	case domain.EUNAUTHORIZED:

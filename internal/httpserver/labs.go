@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -212,14 +211,6 @@ func (s *Server) sessionVM(l *catalog.Lab, sess *domain.LabSession) pages.LabSes
 		vm.Report = rvm
 	}
 	return vm
-}
-
-// formatDuration shows short durations with a decimal ("3.4s") and long ones by the second.
-func formatDuration(d time.Duration) string {
-	if d < 10*time.Second {
-		return fmt.Sprintf("%.1fs", d.Seconds())
-	}
-	return d.Round(time.Second).String()
 }
 
 // shellQuote quotes a path for a POSIX shell when it needs quoting.

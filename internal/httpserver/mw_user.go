@@ -20,7 +20,7 @@ func (s *Server) identify(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		u, err := s.store.SessionUser(r.Context(), id, s.sessions.GetInt64(r.Context(), sessionGenKey))
+		u, err := s.accounts.SessionUser(r.Context(), id, s.sessions.GetInt64(r.Context(), sessionGenKey))
 		if domain.ErrorCode(err) == domain.ENOTFOUND { // removed, disabled, or its password changed
 			_ = s.sessions.Destroy(r.Context())
 			next.ServeHTTP(w, r)

@@ -9,7 +9,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/quiz"
-	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/web/pages"
 )
 
@@ -158,7 +157,7 @@ func (s *Server) handlePracticeAnswer(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	fb, err := s.trainer.AnswerPractice(r.Context(), user(r).ID, id, picked, r.PostFormValue("token"), store.SourcePractice)
+	fb, err := s.trainer.AnswerPractice(r.Context(), user(r).ID, id, picked, r.PostFormValue("token"), domain.SourcePractice)
 	if domain.ErrorCode(err) == domain.EINVALID {
 		vm.Error = domain.ErrorMessage(err)
 		s.render(w, r, http.StatusUnprocessableEntity, pages.Practice(vm))

@@ -47,11 +47,12 @@ var LinkKinds = []string{"lesson", "question", "lab", "domain"}
 
 // Renderer renders Markdown. It is safe for concurrent use.
 type Renderer struct {
-	md goldmark.Markdown
+	md       goldmark.Markdown
+	diagrams DiagramFunc
 }
 
 // New returns a Renderer with kcnaprep's extensions.
-func New() *Renderer {
+func New(opts ...Option) *Renderer {
 	md := goldmark.New(
 		goldmark.WithExtensions(
 			extension.GFM,
@@ -61,15 +62,22 @@ func New() *Renderer {
 			),
 		),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		goldmark.WithRendererOptions(diagramRendererOption()),
 	)
-	return &Renderer{md: md}
+	r := &Renderer{md: md}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
 }
 
 // Render renders a whole document. resolve may be nil when the source has no internal links.
 func (r *Renderer) Render(src []byte, resolve Resolver) (Document, error) {
 	doc := r.md.Parser().Parse(text.NewReader(src))
 	var out Document
-	var words, plain strings.Builder
+	var words strings.Builder
+	var plain bytes.Buffer
+	var diagrams []*ast.FencedCodeBlock
 	err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -89,6 +97,10 @@ func (r *Renderer) Render(src []byte, resolve Resolver) (Document, error) {
 		case *ast.Link:
 			rewriteLink(n, resolve)
 		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			if fc, ok := n.(*ast.FencedCodeBlock); ok && r.diagrams != nil && string(fc.Language(src)) == DiagramLang {
+				diagrams = append(diagrams, fc)
+				return ast.WalkSkipChildren, nil
+			}
 			code := blockText(n, src)
 			plain.WriteString(code)
 			plain.WriteByte('\n')
@@ -107,6 +119,9 @@ func (r *Renderer) Render(src []byte, resolve Resolver) (Document, error) {
 	})
 	if err != nil {
 		return Document{}, fmt.Errorf("walk markdown: %w", err)
+	}
+	if err := r.renderDiagrams(src, diagrams, &plain); err != nil {
+		return Document{}, err
 	}
 	var buf bytes.Buffer
 	if err := r.md.Renderer().Render(&buf, src, doc); err != nil {

@@ -72,15 +72,8 @@ func findUserByUsername(ctx context.Context, tx *sqlx.Tx, username string) (*dom
 	return r.user(), nil
 }
 
-// UserCredentials is what a login needs.
-type UserCredentials struct {
-	User         *domain.User
-	PasswordHash string
-	SessionGen   int64 // the sessions' generation: a session signed in under another one is void
-}
-
 // CredentialsByUsername returns a user with a password, or ENOTFOUND.
-func (db *DB) CredentialsByUsername(ctx context.Context, username string) (UserCredentials, error) {
+func (db *DB) CredentialsByUsername(ctx context.Context, username string) (domain.UserCredentials, error) {
 	var r struct {
 		userRow
 		Hash sql.NullString `db:"password_hash"`
@@ -89,12 +82,12 @@ func (db *DB) CredentialsByUsername(ctx context.Context, username string) (UserC
 	err := db.get(ctx, &r, `SELECT `+userColumns+`, password_hash, session_gen FROM users
 		WHERE username = ? AND password_hash IS NOT NULL`, username)
 	if errors.Is(err, sql.ErrNoRows) {
-		return UserCredentials{}, domain.Errorf(domain.ENOTFOUND, "No such account.")
+		return domain.UserCredentials{}, domain.Errorf(domain.ENOTFOUND, "No such account.")
 	}
 	if err != nil {
-		return UserCredentials{}, fmt.Errorf("find account %q: %w", username, err)
+		return domain.UserCredentials{}, fmt.Errorf("find account %q: %w", username, err)
 	}
-	return UserCredentials{User: r.user(), PasswordHash: r.Hash.String, SessionGen: r.Gen}, nil
+	return domain.UserCredentials{User: r.user(), PasswordHash: r.Hash.String, SessionGen: r.Gen}, nil
 }
 
 // SessionUser returns the user a session belongs to if the session is still good: the user

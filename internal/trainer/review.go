@@ -7,7 +7,6 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/srs"
-	"github.com/kcnaprep/kcnaprep/internal/store"
 )
 
 // ReviewSummary counts the learner's review queue.
@@ -26,7 +25,7 @@ func (s *Service) ReviewSummary(ctx context.Context, userID int64) (ReviewSummar
 // DueReview is the next card to review with its question.
 type DueReview struct {
 	Question *catalog.Question
-	Card     store.Card
+	Card     domain.Card
 }
 
 // NextReview returns the most overdue card, or ENOTFOUND when nothing is due.
@@ -53,12 +52,12 @@ func (s *Service) Card(ctx context.Context, userID int64, questionID string) (Du
 	return DueReview{Question: q, Card: c}, err
 }
 
-func memory(c store.Card) srs.Memory {
+func memory(c domain.Card) srs.Memory {
 	return srs.Memory{Stability: c.Stability, Difficulty: c.Difficulty, Reps: c.Reps, Lapses: c.Lapses, LastReview: c.LastReview}
 }
 
 // RatingOptions previews what each rating would schedule, for the buttons' labels.
-func (s *Service) RatingOptions(c store.Card) ([4]srs.Outcome, error) {
+func (s *Service) RatingOptions(c domain.Card) ([4]srs.Outcome, error) {
 	return s.srs.Preview(memory(c), s.db.Now())
 }
 
@@ -77,7 +76,7 @@ func (s *Service) Rate(ctx context.Context, userID int64, questionID string, r s
 	if err != nil {
 		return srs.Outcome{}, domain.Errorf(domain.EINVALID, "%v", err)
 	}
-	_, err = s.db.SaveReview(ctx, userID, store.ReviewUpdate{
+	_, err = s.db.SaveReview(ctx, userID, domain.ReviewUpdate{
 		QuestionID: questionID, PrevReps: prevReps, Rating: int(r),
 		Stability: o.Memory.Stability, Difficulty: o.Memory.Difficulty, Reps: o.Memory.Reps, Lapses: o.Memory.Lapses,
 		Interval: o.Interval, Due: o.Due, ReviewedAt: now,

@@ -21,18 +21,12 @@ type Checker interface {
 // ErrGone means the environment no longer exists (deleted outside kcnaprep, or lost).
 var ErrGone = errors.New("lab environment is gone")
 
-// Scopes of a lab, as bundles declare them.
-const (
-	ScopeNamespace = "namespace"
-	ScopeCluster   = "cluster"
-)
-
 // Request describes a session's environment.
 type Request struct {
 	Owner   string // stable, name-safe id of the learner, e.g. "u42"
 	Session string // session id; labelled on the namespace
 	Lab     string // lab id
-	Scope   string // ScopeNamespace or ScopeCluster
+	Scope   string // domain.LabScopeNamespace or domain.LabScopeCluster
 }
 
 // Ref names an environment: it is stored with the session and is all a backend needs to find
