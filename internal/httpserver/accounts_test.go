@@ -135,3 +135,60 @@ func TestThrottlePerAddress(t *testing.T) {
 	}
 }
 
+// After sign-in the learner lands where they meant to go: the page they asked for, or, when an
+// htmx request found the session over, the page they were on (issue 14, point 5).
+func TestSignInLandsWhereMeant(t *testing.T) {
+	srv, _ := accountsEnv(t)
+	c := client()
+	resp, err := c.Get(srv.URL + "/domains/alpha?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if loc != "/login?next=%2Fdomains%2Falpha%3Fx%3D1" {
+		t.Fatalf("anonymous GET sent to %q", loc)
+	}
+	resp, err = c.Get(srv.URL + loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), `name="next" value="/domains/alpha?x=1"`) {
+		t.Fatalf("login form does not carry next:\n%s", body)
+	}
+	resp, err = c.PostForm(srv.URL+"/login", url.Values{"username": {"ana"}, "password": {"correct horse"}, "next": {"/domains/alpha?x=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != "/domains/alpha?x=1" {
+		t.Errorf("after sign-in: %d %q", resp.StatusCode, got)
+	}
+
+	// An htmx request without a session: the whole page goes to sign-in, and back to the page.
+	req, _ := http.NewRequest("POST", srv.URL+"/practice/q/al-one-001", strings.NewReader("choice=0"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("HX-Current-URL", srv.URL+"/practice/q/al-one-001?domain=alpha")
+	resp, err = client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("HX-Redirect"); resp.StatusCode != http.StatusUnauthorized || got != "/login?next=%2Fpractice%2Fq%2Fal-one-001%3Fdomain%3Dalpha" {
+		t.Errorf("htmx without session: %d HX-Redirect %q", resp.StatusCode, got)
+	}
+	// A current URL on another site is not followed.
+	req.Header.Set("HX-Current-URL", "https://evil.example/x")
+	req.Body = io.NopCloser(strings.NewReader("choice=0"))
+	resp, err = client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("HX-Redirect"); got != "/login?next=%2F" {
+		t.Errorf("foreign HX-Current-URL: HX-Redirect %q", got)
+	}
+}

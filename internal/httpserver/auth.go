@@ -141,6 +141,17 @@ func (s *Server) requireLogin(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if isHTMX(r) {
+			// An htmx request fetches a fragment: send the whole page to sign-in, and back to
+			// the page the learner was on (not to the fragment's URL) afterwards.
+			next := "/"
+			if cur, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && cur.Host == r.Host {
+				next = safeNext(cur.RequestURI())
+			}
+			w.Header().Set("HX-Redirect", "/login?next="+url.QueryEscape(next))
+			s.Error(w, r, domain.Errorf(domain.EUNAUTHORIZED, "Please sign in again: your session has ended."))
+			return
+		}
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
