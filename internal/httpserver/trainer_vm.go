@@ -22,6 +22,7 @@ func questionVM(q *catalog.Question, order, picked []int) pages.QuestionVM {
 	vm := pages.QuestionVM{
 		ID: q.ID, Multiple: q.Type == catalog.Multiple, Pick: q.NumCorrect(), Difficulty: q.Difficulty,
 		DomainTitle: q.Domain.Title, CompetencyTitle: q.Competency.Title, StemHTML: q.StemHTML(),
+		BeyondKCNA: q.HasTag(catalog.TagBeyondKCNA),
 	}
 	for i, idx := range displayOrder(q, order) {
 		vm.Options = append(vm.Options, pages.OptionVM{Value: idx, Number: i + 1, HTML: q.ChoiceHTML(idx), Checked: slices.Contains(picked, idx)})

@@ -12,6 +12,7 @@ type QuestionVM struct {
 	CompetencyTitle string
 	StemHTML        string
 	Options         []OptionVM
+	BeyondKCNA      bool // deeper than the exam: practice only, never in a mock exam
 }
 
 // OptionVM is one choice. Value is its index in the question file; Number its place on screen.
