@@ -31,6 +31,7 @@ type Config struct {
 	ContentDir      string        // "" serves the embedded content
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
 	SecureCookies   bool          // mark session cookies Secure (serve over HTTPS)
+	ExistingData    bool          // refuse a missing database instead of creating one (commands other than serve and migrate)
 
 	// Labs.
 	LabBackend    string        // "kind" (the default when empty), "kubeconfig" or "none"
@@ -102,7 +103,11 @@ func OpenServices(ctx context.Context, cfg Config, logger *slog.Logger) (*App, e
 	a.Catalog, a.Bundles = content.Catalog, content.Bundles
 	a.tContent = time.Since(t0)
 
-	if a.DB, err = store.Open(ctx, cfg.DatabasePath()); err != nil {
+	var dbOpts []store.Option
+	if cfg.ExistingData {
+		dbOpts = append(dbOpts, store.MustExist())
+	}
+	if a.DB, err = store.Open(ctx, cfg.DatabasePath(), dbOpts...); err != nil {
 		return nil, err
 	}
 	a.Trainer = trainer.New(a.Catalog, a.DB, trainer.WithLogger(logger))

@@ -41,7 +41,7 @@ func TestLogin(t *testing.T) {
 	}
 	want := testenv.MustCreateAccount(t, db, "ada", "Ada", domain.RoleLearner, h)
 	svc := auth.New(db)
-	u, err := svc.Login(ctx, "ada", "correct horse battery")
+	u, _, err := svc.Login(ctx, "ada", "correct horse battery")
 	if err != nil {
 		t.Fatalf("right password: %v", err)
 	}
@@ -50,8 +50,8 @@ func TestLogin(t *testing.T) {
 	}
 	// A wrong password and an unknown user get the very same error, so a login form never
 	// tells which usernames exist.
-	_, errPw := svc.Login(ctx, "ada", "wrong password!!")
-	_, errUser := svc.Login(ctx, "nobody", "correct horse battery")
+	_, _, errPw := svc.Login(ctx, "ada", "wrong password!!")
+	_, _, errUser := svc.Login(ctx, "nobody", "correct horse battery")
 	for name, err := range map[string]error{"wrong password": errPw, "unknown user": errUser} {
 		if err != auth.ErrBadLogin {
 			t.Errorf("%s: %v, want ErrBadLogin", name, err)

@@ -173,11 +173,18 @@ func (c *Catalog) loadQuestions(ps *problems, fsys fs.FS) {
 	}
 }
 
+// questionIDLine finds the ids of a question file whose YAML is broken, so that links to its
+// questions are not reported as broken on top of the file's own problem.
+var questionIDLine = regexp.MustCompile(`(?m)^\s*-?\s*id:\s*["']?([A-Za-z0-9._-]+)`)
+
 // ParseQuestionFile validates one question file on its own, as the importer and tests need.
 func (c *Catalog) parseQuestionFile(ps *problems, file, rel string, data []byte) {
 	var qf questionFile
 	root, ok := decodeStrict(ps, file, 0, data, &qf)
 	if !ok {
+		for _, m := range questionIDLine.FindAllSubmatch(data, -1) {
+			c.unreadable["question:"+string(m[1])] = true
+		}
 		return
 	}
 	parts := strings.Split(rel, "/")

@@ -59,5 +59,10 @@ type ExamSubmission struct {
 	Answers        []AnswerRecord // one per answered question, for history and review
 }
 
+// ErrExamInProgress is the store's answer to creating an exam for a learner who has one open:
+// the database holds at most one per learner, so of parallel starts one creates the exam and
+// the others get this error and join that exam.
+var ErrExamInProgress = Errorf(ECONFLICT, "An exam is already in progress.")
+
 // ErrExamOver is returned for answers to an exam past its deadline or already submitted.
 var ErrExamOver = Errorf(EGONE, "This exam is over: the time ran out or it was submitted, so the answer was not saved.")

@@ -12,14 +12,15 @@ import (
 
 	"github.com/kcnaprep/kcnaprep/internal/auth"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/httpserver"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/internal/testenv"
 )
 
 // accountsEnv starts a server with accounts "ana" and "ben" (password "correct horse").
-func accountsEnv(t *testing.T) (*httptest.Server, *store.DB) {
+func accountsEnv(t *testing.T, opts ...httpserver.Option) (*httptest.Server, *store.DB) {
 	t.Helper()
-	s := testenv.MustOpenServer(t, testenv.WithAccounts())
+	s := testenv.MustOpenServer(t, testenv.WithAccounts(), testenv.WithHTTPOptions(opts...))
 	hash, err := auth.HashPassword("correct horse")
 	if err != nil {
 		t.Fatal(err)

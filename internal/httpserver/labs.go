@@ -16,6 +16,7 @@ import (
 // never touch clusters themselves.
 type LabService interface {
 	Backend() string
+	Available(ctx context.Context) error // why labs cannot run now, or nil
 	Start(ctx context.Context, userID int64, labID string) (*domain.LabSession, error)
 	Session(ctx context.Context, userID int64, labID string) (*domain.LabSession, error)
 	Touch(ctx context.Context, userID int64, labID string) error
@@ -78,9 +79,17 @@ func (s *Server) runnableLab(r *http.Request) (*catalog.Lab, error) {
 }
 
 func (s *Server) handleLabs(w http.ResponseWriter, r *http.Request) {
-	vm := pages.LabsVM{Page: s.page(r, "Labs", "labs"), Enabled: s.labs != nil}
+	vm := pages.LabsVM{Page: s.page(r, "Labs", "labs"), Enabled: s.labs != nil,
+		Disabled: "Labs cannot run on this server: no lab backend is configured."}
 	status := map[string]string{}
 	if s.labs != nil {
+		if err := s.labs.Available(r.Context()); err != nil {
+			if domain.ErrorCode(err) == domain.EINTERNAL {
+				s.Error(w, r, err)
+				return
+			}
+			vm.Enabled, vm.Disabled = false, domain.ErrorMessage(err)
+		}
 		vm.Backend = s.labs.Backend()
 		active, err := s.labs.Sessions(r.Context(), user(r).ID)
 		if err != nil {

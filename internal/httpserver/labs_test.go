@@ -179,3 +179,21 @@ func TestLabsWithoutBackend(t *testing.T) {
 		t.Errorf("start without backend = %d", resp.StatusCode)
 	}
 }
+
+// When the backend's dependency is missing (kind without Docker), the labs page says what
+// the backend says, and starting a lab answers with it instead of failing later (issue 14.9).
+func TestLabsWithoutDockerSayHowToEnable(t *testing.T) {
+	e := newLabEnv(t, true)
+	e.fb.Down = domain.Errorf(domain.EUNAVAILABLE, "Labs need Docker; start it with --lab-backend none to run without labs.")
+	d := e.doc("/labs", 200)
+	if got := d.Find(`[data-testid="labs-disabled"]`).Text(); !strings.Contains(got, "Labs need Docker") {
+		t.Errorf("labs page notice = %q", got)
+	}
+	frag := e.fragment("POST", "/labs/scale-web/start")
+	if got := frag.Find(".notice").Text(); !strings.Contains(got, "--lab-backend none") {
+		t.Errorf("start notice = %q", got)
+	}
+	if n, _ := e.svc.Sessions(context.Background(), e.user.ID); len(n) != 0 {
+		t.Errorf("a session was recorded although labs cannot run: %v", n)
+	}
+}

@@ -36,6 +36,10 @@ func (s *Server) practiceFilter(r *http.Request) (quiz.Filter, pages.FilterVM, e
 		if c == nil {
 			return f, pages.FilterVM{}, domain.Errorf(domain.EINVALID, "There is no competency %q.", f.Competency)
 		}
+		if f.Domain != "" && c.Domain.ID != f.Domain {
+			return f, pages.FilterVM{}, domain.Errorf(domain.EINVALID, "The competency %q (%s) belongs to the domain %q, not %q: choose a competency of that domain, or no domain.",
+				c.ID, c.Title, c.Domain.ID, f.Domain)
+		}
 		label = append(label, c.Title)
 	}
 	if f.Difficulty != 0 {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
@@ -29,9 +30,11 @@ type Server struct {
 	local      *domain.User // the single-learner profile
 	trainer    Trainer
 	study      Study
-	accounts   Accounts            // nil in single-learner mode
-	sessions   *scs.SessionManager // nil in single-learner mode
-	logins     *loginLimiter
+	accounts   Accounts                    // nil in single-learner mode
+	sessions   *scs.SessionManager         // nil in single-learner mode
+	logins     *loginLimiter               // failed sign-ins per account, or per known device of an account
+	addrs      *loginLimiter               // failed sign-ins per client address
+	deviceKey  []byte                      // signs the known-device cookie
 	labs       LabService                  // nil: labs are listed but cannot run
 	readyCheck func(context.Context) error // nil: none
 	ready      atomic.Bool
@@ -47,10 +50,17 @@ func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.logger = l }
 // WithLocalUser runs the server in single-learner mode: every request acts as u, no login.
 func WithLocalUser(u *domain.User) Option { return func(s *Server) { s.local = u } }
 
+// WithAddressLimit sets how many failed sign-ins one client address may make at once, and how
+// often it gets one more (default 30, and one per 10 seconds).
+func WithAddressLimit(burst int, every time.Duration) Option {
+	return func(s *Server) { s.addrs = newLimiter(burst, every) }
+}
+
 // New returns a Server for the catalog. It needs a trainer (WithTrainer), a study service
 // (WithStudy) and a user source (WithLocalUser or WithAccounts).
 func New(cat *catalog.Catalog, opts ...Option) (*Server, error) {
-	s := &Server{catalog: cat, logger: slog.Default(), logins: newLoginLimiter()}
+	s := &Server{catalog: cat, logger: slog.Default(), logins: newLoginLimiter(),
+		addrs: newAddrLimiter(), deviceKey: newDeviceKey()}
 	for _, o := range opts {
 		o(s)
 	}
@@ -85,6 +95,8 @@ func (s *Server) routes() http.Handler {
 	r.Use(s.recoverPanics)
 	r.Use(s.measure)
 	r.Use(securityHeaders)
+	r.Use(middleware.GetHead) // HEAD answers as GET, without the body (monitors use HEAD)
+	r.Use(s.limitBody)
 
 	// Operations endpoints: no user, no CSRF check needed (GET only).
 	r.Get("/healthz", s.handleHealthz)
@@ -115,9 +127,7 @@ func (s *Server) routes() http.Handler {
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, domain.Errorf(domain.ENOTFOUND, "There is no page at %s.", r.URL.Path))
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		s.Error(w, r, domain.Errorf(domain.EINVALID, "%s is not allowed on %s.", r.Method, r.URL.Path))
-	})
+	r.MethodNotAllowed(s.handleMethodNotAllowed)
 	return r
 }
 

@@ -52,8 +52,11 @@ type Study interface {
 
 // Accounts signs users in and finds the user of a session (auth.Service).
 type Accounts interface {
-	Login(ctx context.Context, username, password string) (*domain.User, error)
-	User(ctx context.Context, id int64) (*domain.User, error)
+	// Login returns the user and the session generation the new session records.
+	Login(ctx context.Context, username, password string) (*domain.User, int64, error)
+	// SessionUser returns the user of a session that recorded gen, or ENOTFOUND when the
+	// session is void (user removed or disabled, password changed).
+	SessionUser(ctx context.Context, id, gen int64) (*domain.User, error)
 }
 
 // WithTrainer sets the trainer service (required).

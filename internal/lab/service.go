@@ -113,6 +113,14 @@ func NewService(b backend.Backend, st Store, labs Labs, bundles bundle.Bundles, 
 // Backend is the backend's name.
 func (s *Service) Backend() string { return s.backend.Name() }
 
+// Available says why labs cannot run now (e.g. no Docker engine for kind), or nil.
+func (s *Service) Available(ctx context.Context) error {
+	if c, ok := s.backend.(backend.Checker); ok {
+		return c.Available(ctx)
+	}
+	return nil
+}
+
 func (s *Service) lab(id string) (*catalog.Lab, *bundle.Bundle, error) {
 	l := s.labs.Lab(id)
 	if l == nil {
@@ -152,6 +160,9 @@ func (s *Service) Start(ctx context.Context, userID int64, labID string) (*domai
 			return nil, err
 		}
 		return cur, s.store.TouchLabSession(ctx, userID, cur.ID)
+	}
+	if err := s.Available(ctx); err != nil {
+		return nil, err
 	}
 	sess := &domain.LabSession{ID: newID(), UserID: userID, LabID: labID, Backend: s.backend.Name()}
 	ref, err := s.backend.Plan(request(sess, b.Scope))

@@ -40,7 +40,8 @@ func (r examRow) exam() domain.Exam {
 	return e
 }
 
-// CreateExam stores a new exam starting now.
+// CreateExam stores a new exam starting now, or returns domain.ErrExamInProgress when the
+// user has one open (index exams_one_open holds at most one per user).
 func (db *DB) CreateExam(ctx context.Context, userID int64, ne domain.NewExam) (domain.Exam, error) {
 	now := db.now()
 	var id int64
@@ -48,6 +49,9 @@ func (db *DB) CreateExam(ctx context.Context, userID int64, ne domain.NewExam) (
 		res, err := tx.ExecContext(ctx, `INSERT INTO exams (user_id, started_at, deadline_at, minutes, pass_score, max_score, total)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, userID, millis(now), millis(now.Add(time.Duration(ne.Minutes)*time.Minute)),
 			ne.Minutes, ne.PassScore, ne.MaxScore, len(ne.Questions))
+		if isUniqueViolation(err) {
+			return domain.ErrExamInProgress
+		}
 		if err != nil {
 			return fmt.Errorf("create exam: %w", err)
 		}

@@ -18,7 +18,11 @@ type FakeBackend struct {
 	Gate      chan struct{} // Provision waits until it is closed (or its ctx ends), when not nil
 	released  []backend.Ref
 	Leftovers []backend.Found // what Inventory reports
+	Down      error           // Available reports it (a backend whose dependency is missing)
 }
+
+// Available implements backend.Checker.
+func (f *FakeBackend) Available(context.Context) error { return f.Down }
 
 // Name implements backend.Backend.
 func (f *FakeBackend) Name() string { return "fake" }

@@ -42,6 +42,7 @@ type serverConfig struct {
 	backend   *FakeBackend
 	serveLabs bool
 	logger    *slog.Logger
+	http      []httpserver.Option
 }
 
 // A ServerOption configures MustOpenServer.
@@ -61,6 +62,11 @@ func WithAccounts() ServerOption { return func(sc *serverConfig) { sc.accounts =
 // without, the server shows labs but cannot run them (as with --lab-backend none).
 func WithLabs(fb *FakeBackend, serve bool) ServerOption {
 	return func(sc *serverConfig) { sc.backend, sc.serveLabs = fb, serve }
+}
+
+// WithHTTPOptions adds options of the HTTP server (e.g. httpserver.WithAddressLimit).
+func WithHTTPOptions(opts ...httpserver.Option) ServerOption {
+	return func(sc *serverConfig) { sc.http = append(sc.http, opts...) }
 }
 
 // WithLogger sets the server's logger (default: slog.Default()).
@@ -114,6 +120,7 @@ func MustNewServer(tb testing.TB, opts ...ServerOption) *Server {
 		s.User = MustLocalUser(tb, db)
 		hopts = append(hopts, httpserver.WithLocalUser(s.User))
 	}
+	hopts = append(hopts, sc.http...)
 	var err error
 	if s.Handler, err = httpserver.New(sc.content.Catalog, hopts...); err != nil {
 		tb.Fatal(err)

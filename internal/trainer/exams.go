@@ -47,7 +47,8 @@ func (st ExamState) Item(pos int) (ExamItem, error) {
 }
 
 // StartExam starts a mock exam with the curriculum's settings, or returns the learner's exam
-// in progress if there is one (an unfinished exam is resumed, never lost). Questions are drawn
+// in progress if there is one (an unfinished exam is resumed, never lost). The database keeps
+// one exam in progress per learner, so parallel starts all land on the same exam. Questions are drawn
 // stratified by domain weight, preferring ones the learner has not seen.
 func (s *Service) StartExam(ctx context.Context, userID int64) (domain.Exam, error) {
 	open, err := s.db.OpenExam(ctx, userID)
@@ -75,7 +76,12 @@ func (s *Service) StartExam(ctx context.Context, userID int64) (domain.Exam, err
 	for _, q := range qs {
 		ne.Questions = append(ne.Questions, domain.NewExamQuestion{QuestionID: q.ID, ChoiceOrder: quiz.ChoiceOrder(q, rng)})
 	}
-	return s.db.CreateExam(ctx, userID, ne)
+	ex, err := s.db.CreateExam(ctx, userID, ne)
+	if errors.Is(err, domain.ErrExamInProgress) {
+		// A parallel start (double click, second tab) won the race: join its exam.
+		return s.db.OpenExam(ctx, userID)
+	}
+	return ex, err
 }
 
 // Exam returns the exam and its questions. An exam past its deadline is submitted first, so

@@ -11,6 +11,13 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
 )
 
+// Checker is implemented by backends that depend on something outside kcnaprep (the kind
+// backend on a Docker engine): Available says, in words for the learner, why labs cannot run
+// now, or nil.
+type Checker interface {
+	Available(ctx context.Context) error
+}
+
 // ErrGone means the environment no longer exists (deleted outside kcnaprep, or lost).
 var ErrGone = errors.New("lab environment is gone")
 

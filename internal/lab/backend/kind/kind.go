@@ -15,8 +15,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -161,9 +163,31 @@ func (b *Backend) labels(req backend.Request) map[string]string {
 func (b *Backend) exists(name string) (bool, error) {
 	names, err := b.provider.List()
 	if err != nil {
+		if aerr := b.Available(context.Background()); aerr != nil {
+			return false, aerr
+		}
 		return false, fmt.Errorf("list kind clusters (is Docker running and DOCKER_HOST right?): %w", err)
 	}
 	return slices.Contains(names, name), nil
+}
+
+// Available implements backend.Checker: kind needs the docker CLI and an engine that answers
+// it. The error is a domain error whose message tells the learner (often the person running
+// the server) what to do, instead of a raw "docker ps" failure.
+func (b *Backend) Available(ctx context.Context) error {
+	const enable = "To enable labs, install Docker (or start it) so that \"docker info\" works for the user running kcnaprep, then start a lab again; to run kcnaprep without labs, start it with --lab-backend none."
+	docker, err := exec.LookPath("docker")
+	if err != nil {
+		return domain.Errorf(domain.EUNAVAILABLE, "Labs need Docker, and this server has no docker command. %s", enable)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, docker, "version", "--format", "{{.Server.Version}}").CombinedOutput()
+	if err != nil {
+		b.logger.Warn("docker engine unreachable", "error", err, "output", strings.TrimSpace(string(out)))
+		return domain.Errorf(domain.EUNAVAILABLE, "Labs need Docker, and this server cannot reach a Docker engine (is it running, and is DOCKER_HOST right?). %s", enable)
+	}
+	return nil
 }
 
 // create makes a single-node cluster whose API server listens on 127.0.0.1 on a random port,
