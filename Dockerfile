@@ -30,6 +30,10 @@ RUN useradd --system --uid 10001 --user-group --home-dir /data --no-create-home 
     && mkdir -p /data && chown kcnaprep:kcnaprep /data
 COPY --from=dockercli /usr/local/bin/docker /usr/local/bin/docker
 COPY --from=build /out/server /out/labapp /usr/local/bin/
+# Listening on 0.0.0.0 with no accounts would let everyone in as admin, so the server refuses
+# it: create an account first (echo PASS | docker run -i --rm -v kcnaprep-data:/data IMAGE user
+# add NAME --role admin), or set KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER=1 for a container only you
+# can reach.
 ENV KCNAPREP_ADDR=0.0.0.0:8080 \
     KCNAPREP_DATA_DIR=/data \
     KCNAPREP_LOG_FORMAT=json

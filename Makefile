@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 GOFILES = $(shell git ls-files '*.go')
 
-.PHONY: deps run build generate generate-check fmt-check vet staticcheck tidy-check lint content-check test test-short bench clean
+.PHONY: deps run build generate generate-check fmt-check vet staticcheck tidy-check lint content-check test test-short bench clean fuzz
 
 run: ## run the app with the embedded content on 127.0.0.1:8080
 	$(GO) run ./cmd/server
@@ -48,6 +48,31 @@ deps: ## install what the tests need (Chromium; a Docker engine and kind node im
 test: deps generate-check lint content-check
 	source .ci/env.sh && KCNAPREP_REQUIRE_BROWSER=1 KCNAPREP_REQUIRE_KIND=$${KCNAPREP_REQUIRE_KIND:-1} \
 	  $(GO) test -race -count=1 -timeout 60m ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=5s
+
+# Every fuzz target, as package:Function. Go fuzzes one target per invocation, so `make fuzz`
+# runs them one after another for FUZZTIME each (`make test` gives each 5s: 35s of fuzzing, about 85s with the builds).
+# A crasher is saved under the package's testdata/fuzz/ and from then on replayed by plain
+# `go test` as a regression case: commit it with the fix.
+FUZZ_TARGETS = \
+	./internal/gift:FuzzParse \
+	./internal/markdown:FuzzRender \
+	./internal/catalog:FuzzQuestionFile \
+	./internal/catalog:FuzzLessonFile \
+	./internal/lab/bundle:FuzzLabBundle \
+	./internal/lab/check:FuzzCheckExpression \
+	./internal/httpserver:FuzzForms
+FUZZTIME ?= 10s
+
+fuzz: ## fuzz every parser of outside input for FUZZTIME each (default 10s)
+	@listed=$$(for t in $(FUZZ_TARGETS); do echo "$${t##*:}"; done | sort); \
+	found=$$(git grep -h -o '^func Fuzz[A-Za-z0-9_]*' -- '*_test.go' | sed 's/^func //' | sort); \
+	if [ "$$listed" != "$$found" ]; then echo "FUZZ_TARGETS does not list every fuzz target:"; \
+	  diff <(echo "$$listed") <(echo "$$found") || true; exit 1; fi
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $${t##*:} in $${t%%:*} for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$${t##*:}\$$" -fuzztime $(FUZZTIME) -parallel 2 "$${t%%:*}" || exit 1; \
+	done
 
 test-short: ## unit tests only: no browser, no kind clusters
 	$(GO) test -race -short ./...

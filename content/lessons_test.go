@@ -1,6 +1,7 @@
 package content_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/kcnaprep/kcnaprep/internal/app"
@@ -30,5 +31,33 @@ func TestLessonPolicy(t *testing.T) {
 				t.Errorf("%s has %d lessons", comp.ID, len(comp.Lessons))
 			}
 		}
+	}
+}
+
+// TestDiagramsPrerendered: every lesson diagram ships pre-rendered in content/diagrams (so the
+// server does not lay them out at every start), nothing there is stale, and the lessons where
+// a learner would rather look than read have one.
+func TestDiagramsPrerendered(t *testing.T) {
+	src := app.EmbeddedSources()
+	src.Labs = nil
+	c, err := catalog.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := c.DiagramStats()
+	if st.Rendered > 0 {
+		t.Errorf("%d of %d diagrams are not pre-rendered: run `go run ./cmd/server content diagrams .`", st.Rendered, st.Diagrams)
+	}
+	if stale := c.StaleDiagramFiles(); len(stale) > 0 {
+		t.Errorf("content/diagrams holds files no diagram uses: %v (run `go run ./cmd/server content diagrams .`)", stale)
+	}
+	with := 0
+	for _, l := range c.Lessons {
+		if strings.Contains(l.HTML, `<figure class="diagram">`) {
+			with++
+		}
+	}
+	if with < 15 {
+		t.Errorf("%d lessons have a diagram; at least 15 promised", with)
 	}
 }

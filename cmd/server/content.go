@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -9,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/app"
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
@@ -16,7 +18,7 @@ import (
 
 func runContent(_ context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "usage: server content check|stats|export [DIR]\n")
+		fmt.Fprint(stderr, "usage: server content check|stats|export|diagrams [DIR]\n")
 		return exitError{"missing subcommand"}
 	}
 	sub, args := args[0], args[1:]
@@ -37,13 +39,33 @@ func runContent(_ context.Context, args []string, getenv func(string) string, st
 		}
 		fmt.Fprintf(stdout, "content ok: %d domains, %d lessons, %d questions, %d labs\n",
 			len(c.Domains), len(c.Lessons), len(c.Questions), len(c.Labs))
+		if st := c.DiagramStats(); st.Diagrams > 0 {
+			fmt.Fprintf(stdout, "diagrams: %d, %d pre-rendered, %d rendered at load in %v\n", st.Diagrams, st.Cached, st.Rendered, st.RenderTime.Round(time.Millisecond))
+			if st.Rendered > 0 {
+				fmt.Fprintf(stdout, "  run `server content diagrams %s` to pre-render them (each load renders them again)\n", cmp.Or(dir, "DIR"))
+			}
+		}
 		return nil
 	case "stats":
 		c, err := loadForTool(dir, stderr)
 		if err != nil {
 			return err
 		}
-		return c.Stats().Write(stdout)
+		if err := c.Stats().Write(stdout); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout)
+		return c.OptionForm().Write(stdout)
+	case "diagrams":
+		if dir == "" {
+			fmt.Fprint(stderr, "usage: server content diagrams DIR   (DIR laid out like the repository: DIR/content/diagrams is written)\n")
+			return exitError{"missing DIR"}
+		}
+		c, err := loadForTool(dir, stderr)
+		if err != nil {
+			return err
+		}
+		return writeDiagrams(c, dir, stdout)
 	case "export":
 		if dir == "" {
 			fmt.Fprint(stderr, "usage: server content export DIR\n")
@@ -51,7 +73,7 @@ func runContent(_ context.Context, args []string, getenv func(string) string, st
 		}
 		return exportContent(dir, stdout)
 	default:
-		fmt.Fprintf(stderr, "unknown content command %q: use check, stats or export\n", sub)
+		fmt.Fprintf(stderr, "unknown content command %q: use check, stats, export or diagrams\n", sub)
 		return exitError{"unknown subcommand"}
 	}
 }
@@ -117,4 +139,34 @@ func printProblems(w io.Writer, err error, heading string) (catalog.Problems, bo
 		fmt.Fprintln(w, p)
 	}
 	return ps, true
+}
+
+// writeDiagrams brings DIR/content/diagrams up to date: every diagram of the content
+// pre-rendered, no file that no diagram uses.
+func writeDiagrams(c *catalog.Catalog, dir string, stdout io.Writer) error {
+	out := filepath.Join(dir, "content", catalog.DiagramDir)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("diagrams: %w", err)
+	}
+	written := 0
+	for name, svg := range c.DiagramSVGs() {
+		p := filepath.Join(out, name)
+		if old, err := os.ReadFile(p); err == nil && string(old) == svg {
+			continue
+		}
+		if err := os.WriteFile(p, []byte(svg), 0o644); err != nil {
+			return fmt.Errorf("diagrams: %w", err)
+		}
+		written++
+	}
+	stale := c.StaleDiagramFiles()
+	for _, name := range stale {
+		if err := os.Remove(filepath.Join(out, name)); err != nil {
+			return fmt.Errorf("diagrams: %w", err)
+		}
+	}
+	st := c.DiagramStats()
+	fmt.Fprintf(stdout, "%d diagrams: %d written, %d stale removed; %d rendered now in %v\n",
+		st.Diagrams, written, len(stale), st.Rendered, st.RenderTime.Round(time.Millisecond))
+	return nil
 }

@@ -22,8 +22,12 @@ const labUsage = `usage: server lab COMMAND [ID] [flags]
   reset ID      put the lab back to its set-up state
   stop ID       finish the lab and delete its environment
 
-The lab commands share the server's database (--data-dir) and flags (server serve -h). They act
-as the single learner; once accounts exist, name one with --user NAME (env KCNAPREP_LAB_USER).
+flags:
+  --user NAME   the learner whose labs these are (env KCNAPREP_LAB_USER). Needed once the
+                server has accounts; without accounts the commands act as the single learner.
+  --data-dir, --lab-backend, ...   as for the server (server serve -h); the database must exist.
+
+The lab commands share the server's database (--data-dir) and flags (server serve -h).
 `
 
 // runLab is "server lab ...": the lab engine from the command line, as the local learner.
@@ -54,7 +58,8 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdo
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	a, err := app.Open(ctx, f.cfg, logger)
+	f.cfg.ExistingData = true // a mistyped --data-dir is an error, not a new empty database
+	a, err := app.OpenServices(ctx, f.cfg, logger)
 	if _, ok := printProblems(stderr, err, ""); ok {
 		return exitError{"invalid content"}
 	}

@@ -24,6 +24,10 @@ func TestLabCommandUsage(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "usage: server lab") {
 		t.Errorf("no id: %d %q", code, errOut)
 	}
+	// The lab commands use an existing database only (a mistyped --data-dir is an error).
+	if _, errOut, code := runBin(t, env, "migrate"); code != 0 {
+		t.Fatalf("migrate: %d %s", code, errOut)
+	}
 	out, errOut, code := runBin(t, env, "lab", "list")
 	if code != 0 || !regexp.MustCompile(`(?m)^node-scheduling\s+kubernetes-fundamentals\s+cluster\s+20\s+-\s+Node labels`).MatchString(out) {
 		t.Errorf("list: %d\n%s%s", code, out, errOut)

@@ -71,10 +71,12 @@ Usage:
   server quiz export --format gift [--out FILE]      export the question bank to Moodle GIFT
   server quiz import FILE.gift [--into DIR]          add GIFT questions to a content dir
   server user add NAME [--role R] [--name "Full Name"]   create an account (password on stdin)
-  server user passwd NAME | server user list            change a password; list users
+  server user passwd NAME | list | disable NAME | enable NAME | delete NAME | role NAME ROLE
+                                   manage accounts ("server user" for details)
   server migrate [flags]           apply database migrations and exit
-  server lab list|start|check|reset|stop [ID] [flags]
-                                   hands-on labs from the terminal (start prints export KUBECONFIG=...)
+  server lab list|start|check|reset|stop [ID] [--user NAME] [flags]
+                                   hands-on labs from the terminal (start prints export KUBECONFIG=...);
+                                   --user NAME says whose labs once accounts exist
   server version                   print the version
 
 Run "server serve -h" for the server's flags and their environment variables.

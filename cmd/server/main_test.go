@@ -185,6 +185,28 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 	}
 }
 
+// TestSecureCookiesEnvironment: KCNAPREP_SECURE_COOKIES takes the usual spellings of true and
+// false, and anything else is a clear error rather than a silent "false".
+func TestSecureCookiesEnvironment(t *testing.T) {
+	for v, want := range map[string]bool{"1": true, "true": true, "TRUE": true, "t": true, "True": true,
+		"0": false, "false": false, "FALSE": false, "f": false, "": false} {
+		getenv := func(k string) string {
+			return map[string]string{"HOME": "/home/x", "KCNAPREP_SECURE_COOKIES": v}[k]
+		}
+		f, err := parseServeFlags("serve", nil, getenv, io.Discard)
+		if err != nil || f.cfg.SecureCookies != want {
+			t.Errorf("KCNAPREP_SECURE_COOKIES=%q: secure %v, %v; want %v", v, f.cfg.SecureCookies, err, want)
+		}
+	}
+	getenv := func(k string) string {
+		return map[string]string{"HOME": "/home/x", "KCNAPREP_SECURE_COOKIES": "yes please"}[k]
+	}
+	_, err := parseServeFlags("serve", nil, getenv, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "KCNAPREP_SECURE_COOKIES") || !strings.Contains(err.Error(), "true or false") {
+		t.Errorf("KCNAPREP_SECURE_COOKIES=yes please: %v, want an error naming the variable and the choices", err)
+	}
+}
+
 func TestUserCommands(t *testing.T) {
 	data := t.TempDir()
 	env := []string{"KCNAPREP_DATA_DIR=" + data}

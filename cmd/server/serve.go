@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ type serveFlags struct {
 	cfg       app.Config
 	logLevel  string
 	logFormat string
+	allowOpen bool // single-learner mode on a non-loopback address
 }
 
 // parseServeFlags parses flags, taking defaults from the environment (flags win).
@@ -52,7 +54,17 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&f.cfg.ContentDir, "content-dir", env("KCNAPREP_CONTENT_DIR", ""), "serve content from this directory (holding content/, quizzes/, labs/) instead of the embedded content (env KCNAPREP_CONTENT_DIR)")
 	fs.StringVar(&f.logLevel, "log-level", env("KCNAPREP_LOG_LEVEL", "info"), "debug, info, warn or error (env KCNAPREP_LOG_LEVEL)")
 	fs.StringVar(&f.logFormat, "log-format", env("KCNAPREP_LOG_FORMAT", "text"), "text or json (env KCNAPREP_LOG_FORMAT)")
-	fs.BoolVar(&f.cfg.SecureCookies, "secure-cookies", env("KCNAPREP_SECURE_COOKIES", "") == "1", "mark session cookies Secure, for a server behind HTTPS (env KCNAPREP_SECURE_COOKIES=1)")
+	secure, err := strconv.ParseBool(env("KCNAPREP_SECURE_COOKIES", "false"))
+	if err != nil {
+		return f, fs, fmt.Errorf("KCNAPREP_SECURE_COOKIES=%q: use true or false (also 1/0, t/f, TRUE/FALSE)", getenv("KCNAPREP_SECURE_COOKIES"))
+	}
+	fs.BoolVar(&f.cfg.SecureCookies, "secure-cookies", secure, "mark session cookies Secure, for a server behind HTTPS (env KCNAPREP_SECURE_COOKIES=true)")
+	allowOpen, err := strconv.ParseBool(env("KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER", "false"))
+	if err != nil {
+		return f, fs, fmt.Errorf("KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER=%q: use true or false (also 1/0)", getenv("KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER"))
+	}
+	fs.BoolVar(&f.allowOpen, "allow-open-single-learner", allowOpen,
+		"serve single-learner mode (no accounts: everyone who reaches the server acts as its one learner, an admin) on an address other than loopback (env KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER=true)")
 	timeout, err := time.ParseDuration(env("KCNAPREP_SHUTDOWN_TIMEOUT", "15s"))
 	if err != nil {
 		return f, fs, fmt.Errorf("KCNAPREP_SHUTDOWN_TIMEOUT: %w", err)
@@ -128,6 +140,21 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.cfg.Addr, err)
 	}
+	if a.Local != nil && !isLoopback(ln.Addr()) {
+		if !f.allowOpen {
+			ln.Close()
+			fmt.Fprintf(stderr, `refusing to serve on %s without accounts: in single-learner mode there is no sign-in,
+and everyone who can reach this address would act as the one learner, an admin.
+Either add an account first (then everyone signs in):
+    server user add NAME --role admin      (the password is read from stdin)
+or listen on loopback only (--addr 127.0.0.1:8080), or, if only you can reach this address,
+pass --allow-open-single-learner (env KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER=1).
+`, f.cfg.Addr)
+			return exitError{"open single-learner mode refused"}
+		}
+		logger.Warn("single-learner mode on a non-loopback address: anyone who reaches it acts as the admin learner, with no sign-in",
+			"addr", ln.Addr().String())
+	}
 	return a.Serve(ctx, ln)
 }
 
@@ -147,4 +174,10 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	fmt.Fprintf(stdout, "database %s at migration %d\n", f.cfg.DatabasePath(), v)
 	return nil
+}
+
+// isLoopback reports whether a listener's address is reachable from this host only.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }

@@ -13,11 +13,14 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/kcnaprep/kcnaprep/internal/auth"
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/httpserver"
 	"github.com/kcnaprep/kcnaprep/internal/lab"
+	"github.com/kcnaprep/kcnaprep/internal/lab/bundle"
 	"github.com/kcnaprep/kcnaprep/internal/store"
+	"github.com/kcnaprep/kcnaprep/internal/study"
 	"github.com/kcnaprep/kcnaprep/internal/trainer"
 )
 
@@ -28,6 +31,7 @@ type Config struct {
 	ContentDir      string        // "" serves the embedded content
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
 	SecureCookies   bool          // mark session cookies Secure (serve over HTTPS)
+	ExistingData    bool          // refuse a missing database instead of creating one (commands other than serve and migrate)
 
 	// Labs.
 	LabBackend    string        // "kind" (the default when empty), "kubeconfig" or "none"
@@ -40,77 +44,33 @@ type Config struct {
 // DatabasePath is where the SQLite file lives.
 func (c Config) DatabasePath() string { return filepath.Join(c.DataDir, "kcnaprep.db") }
 
-// App is a running kcnaprep: content, database, services and HTTP handler.
+// App is a running kcnaprep: content, database, services and (for Open) the HTTP handler.
 type App struct {
 	Config  Config
 	Logger  *slog.Logger
 	Catalog *catalog.Catalog
+	Bundles bundle.Bundles // the lab engine's compiled labs
 	DB      *store.DB
-	HTTP    *httpserver.Server
 	Trainer *trainer.Service
-	Labs    *lab.Service // nil when LabBackend is "none"
-	Local   *domain.User // the single-learner profile; nil in accounts mode
+	Study   *study.Service
+	Auth    *auth.Service
+	Labs    *lab.Service       // nil when LabBackend is "none"
+	Local   *domain.User       // the single-learner profile; nil in accounts mode
+	HTTP    *httpserver.Server // nil after OpenServices
+
+	tContent time.Duration // how long loading the content took
 }
 
-// Open loads and validates the content, opens and migrates the database, and builds the
-// HTTP handler. Invalid content is an error listing every problem (catalog.Problems).
+// Open loads and validates the content, opens and migrates the database, builds the services
+// and the HTTP handler, and indexes the lessons for search. Invalid content is an error listing
+// every problem (catalog.Problems).
 func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
-	if logger == nil {
-		logger = slog.Default()
-	}
-	a := &App{Config: cfg, Logger: logger}
 	t0 := time.Now()
-	cat, err := LoadCatalog(cfg.ContentDir)
+	a, err := OpenServices(ctx, cfg, logger)
 	if err != nil {
-		return nil, fmt.Errorf("load content: %w", err)
-	}
-	a.Catalog = cat
-	tContent := time.Since(t0)
-
-	if a.DB, err = store.Open(ctx, cfg.DatabasePath()); err != nil {
 		return nil, err
 	}
-	a.Trainer = trainer.New(cat, a.DB, trainer.WithLogger(logger))
-	opts := []httpserver.Option{httpserver.WithLogger(logger), httpserver.WithTrainer(a.Trainer)}
-	if a.Labs, err = newLabService(ctx, cfg, a.DB, cat, logger); err != nil {
-		a.DB.Close()
-		return nil, err
-	}
-	if a.Labs != nil {
-		opts = append(opts, httpserver.WithLabs(a.Labs))
-	}
-	accounts, err := a.DB.HasAccounts(ctx)
-	if err != nil {
-		a.DB.Close()
-		return nil, err
-	}
-	if accounts {
-		sm := scs.New()
-		sm.Store = a.DB.Sessions()
-		sm.Lifetime = 14 * 24 * time.Hour
-		sm.IdleTimeout = 3 * 24 * time.Hour
-		sm.Cookie.Name = "kcnaprep_session"
-		sm.Cookie.HttpOnly = true
-		sm.Cookie.SameSite = http.SameSiteLaxMode
-		sm.Cookie.Secure = cfg.SecureCookies
-		opts = append(opts, httpserver.WithAccounts(sm))
-		logger.Info("accounts mode: learners sign in")
-	} else {
-		local, err := a.DB.EnsureLocalUser(ctx)
-		if err != nil {
-			a.DB.Close()
-			return nil, err
-		}
-		a.Local = local
-		opts = append(opts, httpserver.WithLocalUser(local))
-		logger.Info("single-learner mode: no accounts configured")
-	}
-	a.HTTP, err = httpserver.New(cat, a.DB, opts...)
-	if err != nil {
-		a.Close()
-		return nil, err
-	}
-	if err := a.HTTP.IndexSearch(ctx); err != nil {
+	if err := a.openHTTP(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -121,10 +81,83 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	// Loading content (Markdown, YAML, CEL) makes tens of MiB of short-lived garbage; hand it
 	// back to the OS now rather than carry it as resident memory until the GC gets round to it.
 	debug.FreeOSMemory()
-	logger.Info("content loaded", "source", source, "domains", len(cat.Domains), "lessons", len(cat.Lessons),
-		"questions", len(cat.Questions), "labs", len(cat.Labs), "content_ms", tContent.Milliseconds(),
+	cat := a.Catalog
+	a.Logger.Info("content loaded", "source", source, "domains", len(cat.Domains), "lessons", len(cat.Lessons),
+		"questions", len(cat.Questions), "labs", len(cat.Labs), "content_ms", a.tContent.Milliseconds(),
 		"total_ms", time.Since(t0).Milliseconds(), "database", cfg.DatabasePath())
 	return a, nil
+}
+
+// OpenServices loads and validates the content, opens and migrates the database and builds the
+// services, without the HTTP handler or the search index: what the CLI's lab commands need.
+func OpenServices(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	a := &App{Config: cfg, Logger: logger}
+	t0 := time.Now()
+	content, err := LoadContent(cfg.ContentDir)
+	if err != nil {
+		return nil, fmt.Errorf("load content: %w", err)
+	}
+	a.Catalog, a.Bundles = content.Catalog, content.Bundles
+	a.tContent = time.Since(t0)
+
+	var dbOpts []store.Option
+	if cfg.ExistingData {
+		dbOpts = append(dbOpts, store.MustExist())
+	}
+	if a.DB, err = store.Open(ctx, cfg.DatabasePath(), dbOpts...); err != nil {
+		return nil, err
+	}
+	a.Trainer = trainer.New(a.Catalog, a.DB, trainer.WithLogger(logger))
+	a.Study = study.New(a.Catalog, a.DB)
+	a.Auth = auth.New(a.DB)
+	if a.Labs, err = newLabService(ctx, cfg, a.DB, a.Catalog, a.Bundles, logger); err != nil {
+		a.DB.Close()
+		return nil, err
+	}
+	accounts, err := a.DB.HasAccounts(ctx)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	if !accounts {
+		if a.Local, err = a.DB.EnsureLocalUser(ctx); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// openHTTP builds the HTTP handler on the services and indexes the lessons for search.
+func (a *App) openHTTP(ctx context.Context) error {
+	opts := []httpserver.Option{httpserver.WithLogger(a.Logger), httpserver.WithTrainer(a.Trainer),
+		httpserver.WithStudy(a.Study), httpserver.WithReadinessCheck(a.DB.Ping)}
+	if a.Labs != nil {
+		opts = append(opts, httpserver.WithLabs(a.Labs))
+	}
+	if a.Local == nil {
+		sm := scs.New()
+		sm.Store = a.DB.Sessions()
+		sm.Lifetime = 14 * 24 * time.Hour
+		sm.IdleTimeout = 3 * 24 * time.Hour
+		sm.Cookie.Name = "kcnaprep_session"
+		sm.Cookie.HttpOnly = true
+		sm.Cookie.SameSite = http.SameSiteLaxMode
+		sm.Cookie.Secure = a.Config.SecureCookies
+		opts = append(opts, httpserver.WithAccounts(sm, a.Auth))
+		a.Logger.Info("accounts mode: learners sign in")
+	} else {
+		opts = append(opts, httpserver.WithLocalUser(a.Local))
+		a.Logger.Info("single-learner mode: no accounts configured")
+	}
+	var err error
+	if a.HTTP, err = httpserver.New(a.Catalog, opts...); err != nil {
+		return err
+	}
+	return a.Study.IndexSearch(ctx)
 }
 
 // Serve serves HTTP on ln until ctx is cancelled, then shuts down gracefully: /readyz turns
@@ -145,9 +178,23 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	// Background work lives as long as the server: exams past their deadline get submitted,
 	// expired sign-in sessions are deleted, and labs reconcile what a crash left, then expire
 	// idle labs. At shutdown it is cancelled and waited for (labs wait for their running jobs).
+	// The whole shutdown (in-flight requests, then background work and lab jobs) is bounded by
+	// ShutdownTimeout: a lab job still running then is left to the next start's reconciler.
+	timeout := a.shutdownTimeout()
+	var deadline context.Context // set when shutdown starts
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var background sync.WaitGroup
-	defer func() { stopBG(); background.Wait() }()
+	defer func() {
+		stopBG()
+		if deadline == nil {
+			var cancel context.CancelFunc
+			deadline, cancel = context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+		}
+		if !waitGroup(deadline, &background) {
+			a.Logger.Warn("background work still running at the shutdown timeout", "timeout", timeout)
+		}
+	}()
 	background.Go(func() { a.Trainer.Run(bg) })
 	background.Go(func() { a.sweepSessions(bg, time.Hour) })
 	if a.Labs != nil {
@@ -163,13 +210,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	a.HTTP.SetReady(false)
-	timeout := a.Config.ShutdownTimeout
-	if timeout <= 0 {
-		timeout = 15 * time.Second
-	}
 	a.Logger.Info("shutting down", "timeout", timeout)
 	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
+	deadline = sctx
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -180,10 +224,38 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Close releases the database.
+// shutdownTimeout is Config.ShutdownTimeout, 15s when unset.
+func (a *App) shutdownTimeout() time.Duration {
+	if a.Config.ShutdownTimeout <= 0 {
+		return 15 * time.Second
+	}
+	return a.Config.ShutdownTimeout
+}
+
+// waitGroup waits for wg until ctx ends, and reports whether wg finished.
+func waitGroup(ctx context.Context, wg *sync.WaitGroup) bool {
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Close stops the lab jobs (waiting at most the shutdown timeout for them to record their
+// outcome) and releases the database.
 func (a *App) Close() error {
 	if a.Labs != nil {
-		a.Labs.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), a.shutdownTimeout())
+		if err := a.Labs.Shutdown(ctx); err != nil {
+			a.Logger.Warn("lab jobs still running at the shutdown timeout; the next start reconciles them", "error", err)
+		}
+		cancel()
 	}
 	if a.DB != nil {
 		return a.DB.Close()

@@ -11,6 +11,7 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend/kind"
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend/kubeconfig"
+	"github.com/kcnaprep/kcnaprep/internal/lab/bundle"
 	"github.com/kcnaprep/kcnaprep/internal/lab/labimage"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 )
@@ -21,7 +22,7 @@ func (c Config) LabsDir() string { return filepath.Join(c.DataDir, "labs") }
 
 // newLabService builds the lab service for the configured backend, or nil for "none". Nothing
 // touches Docker or a cluster until a lab starts or the service runs.
-func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.Catalog, logger *slog.Logger) (*lab.Service, error) {
+func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.Catalog, bundles bundle.Bundles, logger *slog.Logger) (*lab.Service, error) {
 	dir, err := filepath.Abs(cfg.LabsDir())
 	if err != nil {
 		return nil, fmt.Errorf("labs dir: %w", err)
@@ -49,6 +50,6 @@ func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.C
 	default:
 		return nil, fmt.Errorf("lab backend %q: use kind, kubeconfig or none", cfg.LabBackend)
 	}
-	return lab.NewService(b, db, cat, lab.WithLogger(logger), lab.WithTTL(cfg.LabIdleTTL),
+	return lab.NewService(b, db, cat, bundles, lab.WithLogger(logger), lab.WithTTL(cfg.LabIdleTTL),
 		lab.WithSessionDir(filepath.Join(dir, "sessions"))), nil
 }

@@ -1,5 +1,5 @@
-// Package app wires kcnaprep together: configuration, content, database and HTTP server.
-// cmd/server maps flags onto it; end-to-end tests and benchmarks start the same App.
+// Package app wires kcnaprep together: configuration, content, database, services and HTTP
+// server. cmd/server maps flags onto it; end-to-end tests and benchmarks start the same App.
 package app
 
 import (
@@ -23,20 +23,40 @@ func Sources(dir string) (catalog.Sources, error) {
 	return catalog.DirSources(dir)
 }
 
-// LoadCatalog loads and validates the content in dir (embedded when dir is "").
-func LoadCatalog(dir string) (*catalog.Catalog, error) {
+// Content is loaded content: the catalog (what pages show) and the lab engine's compiled
+// bundles (what the lab service runs).
+type Content struct {
+	Catalog *catalog.Catalog
+	Bundles bundle.Bundles
+}
+
+// LoadContent loads and validates the content in dir (embedded when dir is "") with both
+// loaders, the catalog's and the lab engine's, so "server content check" catches a CEL typo in
+// a lab with file and line as well as a broken lesson link.
+func LoadContent(dir string) (*Content, error) {
 	src, err := Sources(dir)
 	if err != nil {
 		return nil, err
 	}
-	return catalog.Load(src, catalogOptions()...)
+	return LoadContentFrom(src)
 }
 
-// catalogOptions are the options every catalog load uses: the lab engine parses lab bundles and
-// compiles their checks, so "server content check" catches a CEL typo with file and line.
-func catalogOptions() []catalog.Option { return []catalog.Option{catalog.WithLabLoader(bundle.Loader)} }
+// LoadContentFrom loads and validates content from src, like LoadContent.
+func LoadContentFrom(src catalog.Sources) (*Content, error) {
+	bundles := bundle.Bundles{}
+	cat, err := catalog.Load(src, catalog.WithLabLoader(bundle.Loader(bundles)))
+	if err != nil {
+		return nil, err
+	}
+	return &Content{Catalog: cat, Bundles: bundles}, nil
+}
 
-// LoadCatalogFrom loads and validates content from src with the options the server uses.
-func LoadCatalogFrom(src catalog.Sources) (*catalog.Catalog, error) {
-	return catalog.Load(src, catalogOptions()...)
+// LoadCatalog loads and validates the content in dir (embedded when dir is "") and returns its
+// catalog.
+func LoadCatalog(dir string) (*catalog.Catalog, error) {
+	c, err := LoadContent(dir)
+	if err != nil {
+		return nil, err
+	}
+	return c.Catalog, nil
 }

@@ -1,6 +1,6 @@
-// Package auth checks passwords. Sessions are alexedwards/scs, stored by internal/store; the
-// web layer renews the session token on every login, so a token planted before login is
-// worthless after it.
+// Package auth checks passwords and finds signed-in users. Sessions are alexedwards/scs, stored
+// by internal/store; the web layer renews the session token on every login, so a token planted
+// before login is worthless after it.
 package auth
 
 import (
@@ -10,9 +10,43 @@ import (
 	"unicode/utf8"
 
 	"github.com/kcnaprep/kcnaprep/internal/domain"
-	"github.com/kcnaprep/kcnaprep/internal/store"
 	"golang.org/x/crypto/bcrypt"
 )
+
+// Credentials finds accounts by username (internal/store implements it).
+type Credentials interface {
+	CredentialsByUsername(ctx context.Context, username string) (domain.UserCredentials, error)
+}
+
+// Store is what the auth service reads (internal/store implements it).
+type Store interface {
+	Credentials
+	UserByID(ctx context.Context, id int64) (*domain.User, error)
+	SessionUser(ctx context.Context, id, gen int64) (*domain.User, error)
+}
+
+// Service signs users in and finds the user of a session.
+type Service struct{ store Store }
+
+// New returns a Service on st.
+func New(st Store) *Service { return &Service{store: st} }
+
+// Login checks a username and password and returns the user and the session generation a new
+// session records (see the package func Authenticate).
+func (s *Service) Login(ctx context.Context, username, password string) (*domain.User, int64, error) {
+	return Authenticate(ctx, s.store, username, password)
+}
+
+// SessionUser returns the user of a session that recorded generation gen, or ENOTFOUND when
+// the session is void: the user was removed or disabled, or changed password since.
+func (s *Service) SessionUser(ctx context.Context, id, gen int64) (*domain.User, error) {
+	return s.store.SessionUser(ctx, id, gen)
+}
+
+// User returns the user with the id, or ENOTFOUND (e.g. the account was removed).
+func (s *Service) User(ctx context.Context, id int64) (*domain.User, error) {
+	return s.store.UserByID(ctx, id)
+}
 
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
@@ -43,21 +77,35 @@ var dummyHash = []byte("$2a$11$UKD42a98Eo60EGnQPLr2o.utyU0EsbvZmDMPHjL2MDXJu7uWd
 // ErrBadLogin is the one answer to every failed login: it never says which part was wrong.
 var ErrBadLogin = domain.Errorf(domain.EUNAUTHORIZED, "Wrong username or password.")
 
+// ErrDisabled answers a correct password for a disabled account. It is only given after the
+// password matched, so it tells a guesser nothing.
+var ErrDisabled = domain.Errorf(domain.EFORBIDDEN, "This account is disabled. Ask your instructor or administrator to enable it.")
+
 // Login checks a username and password and returns the user.
-func Login(ctx context.Context, db *store.DB, username, password string) (*domain.User, error) {
+func Login(ctx context.Context, db Credentials, username, password string) (*domain.User, error) {
+	u, _, err := Authenticate(ctx, db, username, password)
+	return u, err
+}
+
+// Authenticate checks a username and password and returns the user and the session
+// generation a new session records (see store.SessionUser). A disabled account is ErrDisabled.
+func Authenticate(ctx context.Context, db Credentials, username, password string) (*domain.User, int64, error) {
 	cred, err := db.CredentialsByUsername(ctx, username)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return nil, ErrBadLogin
+		return nil, 0, ErrBadLogin
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if err := bcrypt.CompareHashAndPassword([]byte(cred.PasswordHash), []byte(password)); err != nil {
 		if errors.Is(err, bcrypt.ErrMismatchedHashAndPassword) {
-			return nil, ErrBadLogin
+			return nil, 0, ErrBadLogin
 		}
-		return nil, fmt.Errorf("check password: %w", err)
+		return nil, 0, fmt.Errorf("check password: %w", err)
 	}
-	return cred.User, nil
+	if cred.User.Disabled {
+		return nil, 0, ErrDisabled
+	}
+	return cred.User, cred.SessionGen, nil
 }

@@ -2,28 +2,13 @@ package auth_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kcnaprep/kcnaprep/internal/auth"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
-	"github.com/kcnaprep/kcnaprep/internal/store"
+	"github.com/kcnaprep/kcnaprep/internal/testenv"
 )
-
-func openDB(t *testing.T) *store.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "kcnaprep.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
 
 func TestHashPasswordRules(t *testing.T) {
 	for _, pw := range []string{"", "short", "ninechars"} {
@@ -49,16 +34,14 @@ func TestHashPasswordRules(t *testing.T) {
 
 func TestLogin(t *testing.T) {
 	ctx := context.Background()
-	db := openDB(t)
+	db := testenv.MustOpenDB(t, nil)
 	h, err := auth.HashPassword("correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := db.CreateAccount(ctx, "ada", "Ada", domain.RoleLearner, h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := auth.Login(ctx, db, "ada", "correct horse battery")
+	want := testenv.MustCreateAccount(t, db, "ada", "Ada", domain.RoleLearner, h)
+	svc := auth.New(db)
+	u, _, err := svc.Login(ctx, "ada", "correct horse battery")
 	if err != nil {
 		t.Fatalf("right password: %v", err)
 	}
@@ -67,11 +50,18 @@ func TestLogin(t *testing.T) {
 	}
 	// A wrong password and an unknown user get the very same error, so a login form never
 	// tells which usernames exist.
-	_, errPw := auth.Login(ctx, db, "ada", "wrong password!!")
-	_, errUser := auth.Login(ctx, db, "nobody", "correct horse battery")
+	_, _, errPw := svc.Login(ctx, "ada", "wrong password!!")
+	_, _, errUser := svc.Login(ctx, "nobody", "correct horse battery")
 	for name, err := range map[string]error{"wrong password": errPw, "unknown user": errUser} {
 		if err != auth.ErrBadLogin {
 			t.Errorf("%s: %v, want ErrBadLogin", name, err)
 		}
+	}
+	// The user of a session is found by id; a removed account is ENOTFOUND.
+	if u, err := svc.User(ctx, want.ID); err != nil || u.Username != "ada" {
+		t.Errorf("User(%d) = %+v, %v", want.ID, u, err)
+	}
+	if _, err := svc.User(ctx, want.ID+100); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("User of no account: %v, want ENOTFOUND", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/kcnaprep/kcnaprep/internal/markdown"
 )
@@ -56,7 +57,14 @@ type Catalog struct {
 	questionByID       map[string]*Question
 	labByID            map[string]*Lab
 
+	// unreadable holds "lesson:<id>" and "question:<id>" of content whose file exists but
+	// could not be read (its YAML is broken). That file's problem is reported once; links and
+	// references to what it defines are not reported again, so one broken file is one problem,
+	// not twenty.
+	unreadable map[string]bool
+
 	labLoader LabLoader
+	diagrams  *diagrams
 }
 
 // LabLoader loads and validates lab bundles. The lab engine provides it, so that checks
@@ -72,14 +80,16 @@ func WithLabLoader(l LabLoader) Option { return func(c *Catalog) { c.labLoader =
 // Load reads and validates all content. On any problem it returns Problems listing them all.
 func Load(src Sources, opts ...Option) (*Catalog, error) {
 	c := &Catalog{
-		md:                 markdown.New(),
+		diagrams:           &diagrams{fsys: src.Content, svg: map[string]string{}},
 		domainByID:         map[string]*Domain{},
 		competencyByID:     map[string]*Competency{},
 		competencyByPrefix: map[string]*Competency{},
 		lessonByID:         map[string]*Lesson{},
 		questionByID:       map[string]*Question{},
 		labByID:            map[string]*Lab{},
+		unreadable:         map[string]bool{},
 	}
+	c.md = markdown.New(markdown.WithDiagrams(c.diagrams.render))
 	for _, o := range opts {
 		o(c)
 	}
@@ -122,13 +132,16 @@ func Load(src Sources, opts ...Option) (*Catalog, error) {
 		}
 		l := c.lessonByID[q.LessonID]
 		if l == nil {
-			ps.add(q.File, q.Line, "%s: lesson %q does not exist", q.ID, q.LessonID)
+			if !c.unreadable["lesson:"+q.LessonID] {
+				ps.add(q.File, q.Line, "%s: lesson %q does not exist", q.ID, q.LessonID)
+			}
 			continue
 		}
 		q.Lesson = l
 		l.Questions = append(l.Questions, q)
 	}
 	c.checkSimilarStems(ps)
+	c.checkOptionForm(ps)
 	if src.Labs != nil && c.labLoader != nil {
 		c.Labs = c.labLoader(c, src.Labs, func(file string, line int, msg string) { ps.add(file, line, "%s", msg) })
 		for _, lab := range c.Labs {
@@ -167,6 +180,11 @@ func (c *Catalog) labsFor(comps []*Competency) []*Lab {
 // checkCoverage reports competencies taught by too few lessons, on the competency's line in
 // curriculum.yaml.
 func (c *Catalog) checkCoverage(ps *problems) {
+	for k := range c.unreadable {
+		if strings.HasPrefix(k, "lesson:") {
+			return // a lesson that could not be read may cover it: its own problem comes first
+		}
+	}
 	for _, d := range c.Domains {
 		for _, comp := range d.Competencies {
 			if n := len(comp.Lessons); n < MinLessonsPerCompetency {

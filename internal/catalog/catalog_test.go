@@ -67,7 +67,7 @@ func TestProblemsNameFileAndLine(t *testing.T) {
 		{"weights", map[string]string{"content/curriculum.yaml": strings.Replace(testcontent.Curriculum, "weight: 40", "weight: 30", 1)},
 			"content/curriculum.yaml:9: domain weights sum to 90, not 100"},
 		{"unknown curriculum field", map[string]string{"content/curriculum.yaml": testcontent.Curriculum + "extra: 1\n"},
-			"content/curriculum.yaml:21: field extra not found"},
+			"content/curriculum.yaml:21: unknown key \"extra\""},
 		{"yaml syntax", map[string]string{"quizzes/alpha/one.yaml": strings.Replace(good, "    type: single\n", "    type: [single\n", 1)},
 			"quizzes/alpha/one.yaml:"},
 		{"single with two correct", map[string]string{"quizzes/alpha/one.yaml": strings.Replace(good, "      - text: Wrong answer A0\n", "      - text: Wrong answer A0\n        correct: true\n", 1)},
@@ -99,7 +99,7 @@ func TestProblemsNameFileAndLine(t *testing.T) {
 		{"file in wrong folder", map[string]string{"quizzes/beta/one.yaml": strings.ReplaceAll(testcontent.Questions("alpha", "one", "al-one", 50, 1, ""), "unique words", "other words")},
 			"quizzes/beta/one.yaml: file must be quizzes/alpha/one.yaml or quizzes/alpha/one-<part>.yaml"},
 		{"lesson unknown front matter field", map[string]string{"content/alpha/02-second.md": strings.Replace(testcontent.Lesson("Second", "one", ""), "minutes: 5\n", "minutes: 5\nauthor: me\n", 1)},
-			"content/alpha/02-second.md:5: field author not found"},
+			"content/alpha/02-second.md:5: unknown key \"author\""},
 		{"lesson unknown competency", map[string]string{"content/alpha/02-second.md": testcontent.Lesson("Second", "nope", "")},
 			"content/alpha/02-second.md:3: unknown competency \"nope\""},
 		{"lesson too short", map[string]string{"content/alpha/02-second.md": strings.Replace(testcontent.Lesson("Second", "one", ""), testcontent.Prose(640), "Too short.", 1)},
@@ -154,5 +154,48 @@ func TestStats(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "alpha") || !strings.Contains(b.String(), "60.0%") {
 		t.Errorf("stats output:\n%s", b.String())
+	}
+}
+
+// A YAML mistake is reported on its own line, in YAML's terms, and once: what the broken file
+// defines is not reported missing everywhere it is used (issue 14, point 9).
+func TestYAMLErrorsOnTheirLineWithoutCascade(t *testing.T) {
+	good := testcontent.Questions("alpha", "one", "al-one", 1, 6, "alpha/01-first")
+	lines := strings.Split(good, "\n")
+	// A bad indent deep in the file: the parser blames the "questions:" line, not this one.
+	const bad = 40
+	broken := strings.Join(lines[:bad-1], "\n") + "\n   oops: x\n" + strings.Join(lines[bad-1:], "\n")
+	_, ps := load(t, map[string]string{"quizzes/alpha/one.yaml": broken})
+	if len(ps) != 1 || ps[0].File != "quizzes/alpha/one.yaml" || ps[0].Line != bad {
+		t.Errorf("bad indent on line %d reported as:\n%v", bad, ps)
+	}
+
+	// Unknown keys and wrong kinds of value name the key and the kind, not Go types.
+	typo := strings.Replace(good, "difficulty: 1", "dificulty: 1\n    difficulty: [1]", 1)
+	_, ps = load(t, map[string]string{"quizzes/alpha/one.yaml": typo})
+	if len(ps) == 0 {
+		t.Fatal("no problem for an unknown key")
+	}
+	for _, p := range ps {
+		if strings.Contains(p.Msg, "catalog.") || strings.Contains(p.Msg, "[]") || strings.Contains(p.Msg, "!!") {
+			t.Errorf("problem speaks Go, not YAML: %s", p)
+		}
+	}
+	if !strings.Contains(ps.Error(), `unknown key "dificulty"`) || !strings.Contains(ps.Error(), "found a list where a number is expected") {
+		t.Errorf("problems:\n%v", ps)
+	}
+
+	// A lesson whose front matter is broken is one problem, though questions and other
+	// lessons point at it.
+	lesson := strings.Replace(testcontent.Lesson("First", "one", ""), "minutes: 5\n", "minutes: 5\n  oops: [\n", 1)
+	linker := testcontent.Lesson("Second", "one", "See [the first](lesson:alpha/01-first) and [q](question:al-one-001).")
+	_, ps = load(t, map[string]string{"content/alpha/01-first.md": lesson, "content/alpha/02-second.md": linker})
+	if len(ps) != 1 || ps[0].File != "content/alpha/01-first.md" {
+		t.Errorf("one broken lesson gave %d problems:\n%v", len(ps), ps)
+	}
+	// Likewise a question file: links to its questions are not broken links on top.
+	_, ps = load(t, map[string]string{"quizzes/alpha/one.yaml": broken, "content/alpha/02-second.md": linker})
+	if len(ps) != 1 {
+		t.Errorf("one broken question file gave %d problems:\n%v", len(ps), ps)
 	}
 }

@@ -2,7 +2,7 @@ package catalog
 
 // Lab is a hands-on lab bundle, labs/<id>/lab.yaml (see labs/README.md). The catalog keeps what
 // pages show; the lab engine (internal/lab/bundle) parses and validates the bundle and keeps its
-// compiled form (set-up manifests, checks, solution) in Engine.
+// compiled form (set-up manifests, checks, solution) in its own map, bundle.Bundles.
 type Lab struct {
 	ID           string
 	Title        string
@@ -14,7 +14,6 @@ type Lab struct {
 	IntroHTML    string
 	Tasks        []LabTask
 	File         string // e.g. labs/deployment-scale/lab.yaml
-	Engine       any    // the lab engine's compiled bundle; opaque to the catalog
 }
 
 // LabTask is one task of a lab, rendered.

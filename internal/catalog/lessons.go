@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"regexp"
 	"strconv"
@@ -92,7 +93,7 @@ func (c *Catalog) loadLessons(ps *problems, fsys fs.FS) {
 	// Report stray folders: lessons in a folder that is not a domain would never be shown.
 	entries, _ := fs.ReadDir(fsys, ".")
 	for _, e := range entries {
-		if e.IsDir() && c.domainByID[e.Name()] == nil {
+		if e.IsDir() && c.domainByID[e.Name()] == nil && e.Name() != DiagramDir {
 			ps.add("content/"+e.Name(), 0, "folder is not a domain id from curriculum.yaml; its lessons would never be shown")
 		}
 	}
@@ -107,6 +108,7 @@ func (c *Catalog) parseLesson(ps *problems, file string, d *Domain, order int, d
 	var meta lessonMeta
 	root, ok := decodeStrict(ps, file, 1, front, &meta)
 	if !ok {
+		c.unreadable["lesson:"+strings.TrimSuffix(strings.TrimPrefix(file, "content/"), ".md")] = true
 		return nil
 	}
 	line := func(key string) int { return keyLine(root, key) + 1 }
@@ -221,7 +223,7 @@ func (c *Catalog) checkAndRenderLesson(ps *problems, l *Lesson) {
 			case "http", "https", "mailto":
 				continue
 			}
-			if _, ok := c.resolve(m[1], m[2]); !ok {
+			if _, ok := c.resolve(m[1], m[2]); !ok && !c.unreadable[m[1]+":"+strings.SplitN(m[2], "#", 2)[0]] {
 				ps.add(l.File, n, "broken internal link %s:%s", m[1], m[2])
 			}
 		}
@@ -230,7 +232,11 @@ func (c *Catalog) checkAndRenderLesson(ps *problems, l *Lesson) {
 		}
 	}
 	doc, err := c.md.Render(l.body, c.resolve)
-	if err != nil {
+	var de *markdown.DiagramError
+	if errors.As(err, &de) {
+		ps.add(l.File, l.bodyLine+de.Line-1, "%v", de.Err)
+		return
+	} else if err != nil {
 		ps.add(l.File, l.bodyLine, "render: %v", err)
 		return
 	}

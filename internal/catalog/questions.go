@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -38,6 +39,7 @@ type Question struct {
 	Domain      *Domain
 	File        string
 	Line        int
+	Tags        []string // e.g. TagBeyondKCNA
 
 	summary  string // Summary, computed at load: cheap, and asked for on every lesson page
 	render   func() renderedQuestion
@@ -127,7 +129,22 @@ type questionYAML struct {
 	Explanation string      `yaml:"explanation"`
 	References  []Reference `yaml:"references"`
 	Lesson      string      `yaml:"lesson"`
+	Tags        []string    `yaml:"tags"`
 }
+
+// TagBeyondKCNA marks a question deeper than the KCNA asks (trivia such as a kubelet
+// threshold's default): it stays in practice and review but is never drawn for a mock exam, so
+// an exam score reads like the real one.
+const TagBeyondKCNA = "beyond-kcna"
+
+// knownTags are the tags a question may carry, with what each means.
+var knownTags = map[string]string{TagBeyondKCNA: "practice only: never drawn for a mock exam"}
+
+// HasTag reports whether the question carries tag.
+func (q *Question) HasTag(tag string) bool { return slices.Contains(q.Tags, tag) }
+
+// ExamEligible reports whether a mock exam may draw the question.
+func (q *Question) ExamEligible() bool { return !q.HasTag(TagBeyondKCNA) }
 
 var (
 	questionIDRe = regexp.MustCompile(`^([a-z]+-[a-z]+)-(\d{3,4})$`)
@@ -156,11 +173,18 @@ func (c *Catalog) loadQuestions(ps *problems, fsys fs.FS) {
 	}
 }
 
+// questionIDLine finds the ids of a question file whose YAML is broken, so that links to its
+// questions are not reported as broken on top of the file's own problem.
+var questionIDLine = regexp.MustCompile(`(?m)^\s*-?\s*id:\s*["']?([A-Za-z0-9._-]+)`)
+
 // ParseQuestionFile validates one question file on its own, as the importer and tests need.
 func (c *Catalog) parseQuestionFile(ps *problems, file, rel string, data []byte) {
 	var qf questionFile
 	root, ok := decodeStrict(ps, file, 0, data, &qf)
 	if !ok {
+		for _, m := range questionIDLine.FindAllSubmatch(data, -1) {
+			c.unreadable["question:"+string(m[1])] = true
+		}
 		return
 	}
 	parts := strings.Split(rel, "/")
@@ -205,6 +229,7 @@ func (c *Catalog) addQuestion(ps *problems, file string, qn *yaml.Node, y questi
 		Explanation: strings.TrimSpace(y.Explanation),
 		References:  y.References,
 		LessonID:    y.Lesson,
+		Tags:        y.Tags,
 		Competency:  comp,
 		Domain:      dom,
 		File:        file,
@@ -263,6 +288,11 @@ func (c *Catalog) addQuestion(ps *problems, file string, qn *yaml.Node, y questi
 		seen[key] = i + 1
 		if strings.TrimSpace(ch.Why) == "" {
 			ps.add(file, cl, "%s: choice %d has no why: every option explains itself", name, i+1)
+		}
+	}
+	for _, t := range y.Tags {
+		if _, ok := knownTags[t]; !ok {
+			ps.add(file, line("tags"), "%s: unknown tag %q (known: %s)", name, t, TagBeyondKCNA)
 		}
 	}
 	if y.Difficulty < 1 || y.Difficulty > 3 {

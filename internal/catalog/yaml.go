@@ -18,6 +18,10 @@ import (
 func decodeStrict(ps *problems, file string, lineOffset int, data []byte, out any) (*yaml.Node, bool) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
+		if line, msg, ok := syntaxErrorLine(data, err); ok {
+			ps.add(file, line+lineOffset, "%s", msg)
+			return nil, false
+		}
 		addYAMLError(ps, file, lineOffset, err)
 		return nil, false
 	}
@@ -36,6 +40,77 @@ func decodeStrict(ps *problems, file string, lineOffset int, data []byte, out an
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 
+// syntaxErrorLine finds the line a YAML syntax error is on. The parser names the line where
+// the enclosing block began (line 3 of a question file, the "questions:" key, for a bad
+// indent on line 40), so the document is re-parsed on ever longer prefixes: the first prefix
+// that fails with the same problem ends on the line that has it.
+func syntaxErrorLine(data []byte, err error) (int, string, bool) {
+	g := yamlLine.FindStringSubmatch(strings.TrimSpace(err.Error()))
+	if g == nil {
+		return 0, "", false
+	}
+	from, _ := strconv.Atoi(g[1])
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	if len(lines) > 5000 {
+		return from, g[2], true
+	}
+	var probe yaml.Node
+	for n := max(from, 1); n <= len(lines); n++ {
+		perr := yaml.Unmarshal(bytes.Join(lines[:n], nil), &probe)
+		if perr == nil {
+			continue
+		}
+		if pg := yamlLine.FindStringSubmatch(strings.TrimSpace(perr.Error())); pg != nil && pg[2] == g[2] {
+			return n, g[2], true
+		}
+	}
+	return from, g[2], true
+}
+
+var (
+	unknownField = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+	intoGoType   = regexp.MustCompile(`into (\S+)$`)
+	yamlTag      = regexp.MustCompile("!!(str|int|float|bool|seq|map|null)( `[^`]*`)?")
+)
+
+// plainYAMLMessage says a decoding problem in the author's terms: YAML keys and kinds of
+// value, never the Go types the loader happens to decode into.
+func plainYAMLMessage(m string) string {
+	if g := unknownField.FindStringSubmatch(m); g != nil {
+		return fmt.Sprintf("unknown key %q (a misspelling, or a key this file type does not have)", g[1])
+	}
+	if !strings.HasPrefix(m, "cannot unmarshal ") {
+		return m
+	}
+	m = strings.TrimPrefix(m, "cannot unmarshal ")
+	if g := intoGoType.FindStringSubmatch(m); g != nil {
+		want := "a mapping of keys"
+		switch t := g[1]; {
+		case strings.HasPrefix(t, "[]"):
+			want = "a list"
+		case strings.HasPrefix(t, "map["):
+			want = "a mapping of keys"
+		case t == "string":
+			want = "text"
+		case t == "bool":
+			want = "true or false"
+		case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint") || strings.HasPrefix(t, "float"):
+			want = "a number"
+		}
+		m = strings.TrimSuffix(m, g[0]) + "where " + want + " is expected"
+	}
+	kinds := map[string]string{"str": "text", "int": "a number", "float": "a number", "bool": "true/false",
+		"seq": "a list", "map": "a mapping", "null": "nothing"}
+	m = yamlTag.ReplaceAllStringFunc(m, func(tag string) string {
+		g := yamlTag.FindStringSubmatch(tag)
+		if g[2] != "" {
+			return kinds[g[1]] + " " + strings.TrimSpace(g[2])
+		}
+		return kinds[g[1]]
+	})
+	return "found " + m
+}
+
 func addYAMLError(ps *problems, file string, lineOffset int, err error) {
 	var te *yaml.TypeError
 	msgs := []string{err.Error()}
@@ -45,10 +120,10 @@ func addYAMLError(ps *problems, file string, lineOffset int, err error) {
 	for _, m := range msgs {
 		if g := yamlLine.FindStringSubmatch(strings.TrimSpace(m)); g != nil {
 			n, _ := strconv.Atoi(g[1])
-			ps.add(file, n+lineOffset, "%s", g[2])
+			ps.add(file, n+lineOffset, "%s", plainYAMLMessage(g[2]))
 			continue
 		}
-		ps.add(file, lineOffset+1, "%s", strings.TrimPrefix(m, "yaml: "))
+		ps.add(file, lineOffset+1, "%s", plainYAMLMessage(strings.TrimPrefix(m, "yaml: ")))
 	}
 }
 

@@ -15,7 +15,8 @@ const (
 	ENOTFOUND     = "not_found"
 	EFORBIDDEN    = "forbidden"
 	EUNAUTHORIZED = "unauthorized"
-	EGONE         = "gone" // e.g. an answer sent after the exam deadline
+	EGONE         = "gone"        // e.g. an answer sent after the exam deadline
+	EUNAVAILABLE  = "unavailable" // something the server depends on is missing (e.g. Docker for labs)
 )
 
 // Error is an error with a code and a message that is safe to show to the user.

@@ -2,6 +2,12 @@ package domain
 
 import "time"
 
+// Scopes of a lab, as its lab.yaml declares them.
+const (
+	LabScopeNamespace = "namespace" // runs in a namespace of its own; classroom-safe
+	LabScopeCluster   = "cluster"   // changes cluster-wide state; needs a cluster of its own
+)
+
 // LabState is where a lab session is in its life.
 type LabState string
 

@@ -2,6 +2,8 @@ package domain
 
 import (
 	"context"
+	"regexp"
+	"strings"
 	"time"
 )
 
@@ -18,6 +20,28 @@ const (
 // LocalUsername is the profile used when the server runs without accounts.
 const LocalUsername = "local"
 
+// UsernamePattern is the form of a username: 1 to 63 characters of lower-case letters a-z,
+// digits, ".", "_" and "-", starting with a letter or digit ("ana", "j.doe", "team-3_b").
+// It keeps names printable in logs and tables, and unambiguous on the command line.
+var UsernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
+
+// ValidateUsername returns an EINVALID error, saying what is wrong, for a name that does not
+// have the username form.
+func ValidateUsername(name string) error {
+	const form = "a username is 1 to 63 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit"
+	switch {
+	case strings.TrimSpace(name) == "":
+		return Errorf(EINVALID, "The username is empty: %s.", form)
+	case strings.ContainsAny(name, "\r\n"):
+		return Errorf(EINVALID, "The username %q spans several lines: %s.", name, form)
+	case UsernamePattern.MatchString(name):
+		return nil
+	case UsernamePattern.MatchString(strings.ToLower(name)):
+		return Errorf(EINVALID, "The username %q has capitals: use %q (%s).", name, strings.ToLower(name), form)
+	}
+	return Errorf(EINVALID, "The username %q is not allowed: %s.", name, form)
+}
+
 // User is a person using kcnaprep.
 type User struct {
 	ID          int64
@@ -25,6 +49,7 @@ type User struct {
 	DisplayName string
 	Role        Role
 	CreatedAt   time.Time
+	Disabled    bool // may not sign in; its sessions have ended
 }
 
 type userKey struct{}
@@ -46,4 +71,11 @@ func UserIDFromContext(ctx context.Context) int64 {
 		return u.ID
 	}
 	return 0
+}
+
+// UserCredentials is what a login needs.
+type UserCredentials struct {
+	User         *User
+	PasswordHash string
+	SessionGen   int64 // the sessions' generation: a session signed in under another one is void
 }

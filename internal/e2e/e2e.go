@@ -31,7 +31,8 @@ func StartApp(t testing.TB, contentDir string) *App {
 	return StartAppConfig(t, app.Config{ContentDir: contentDir})
 }
 
-// StartAppConfig is StartApp with more settings (labs); DataDir and ShutdownTimeout are set here.
+// StartAppConfig is StartApp with more settings (labs). ShutdownTimeout is set here, and
+// DataDir unless the test prepared one (a database with accounts, say).
 func StartAppConfig(t testing.TB, cfg app.Config) *App {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -39,7 +40,10 @@ func StartAppConfig(t testing.TB, cfg app.Config) *App {
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	cfg.DataDir, cfg.ShutdownTimeout = t.TempDir(), 5*time.Second
+	if cfg.DataDir == "" {
+		cfg.DataDir = t.TempDir()
+	}
+	cfg.ShutdownTimeout = 5 * time.Second
 	a, err := app.Open(ctx, cfg, logger)
 	if err != nil {
 		cancel()

@@ -7,52 +7,28 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/alexedwards/scs/v2"
 	"github.com/kcnaprep/kcnaprep/internal/auth"
-	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/httpserver"
 	"github.com/kcnaprep/kcnaprep/internal/store"
-	"github.com/kcnaprep/kcnaprep/internal/testcontent"
+	"github.com/kcnaprep/kcnaprep/internal/testenv"
 )
 
 // accountsEnv starts a server with accounts "ana" and "ben" (password "correct horse").
-func accountsEnv(t *testing.T) (*httptest.Server, *store.DB) {
+func accountsEnv(t *testing.T, opts ...httpserver.Option) (*httptest.Server, *store.DB) {
 	t.Helper()
-	src, _ := catalog.DirSources(testcontent.Write(t, nil))
-	cat, err := catalog.Load(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	s := testenv.MustOpenServer(t, testenv.WithAccounts(), testenv.WithHTTPOptions(opts...))
 	hash, err := auth.HashPassword("correct horse")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []string{"ana", "ben"} {
-		if _, err := db.CreateAccount(ctx, n, strings.ToUpper(n), domain.RoleLearner, hash); err != nil {
-			t.Fatal(err)
-		}
+		testenv.MustCreateAccount(t, s.DB, n, strings.ToUpper(n), domain.RoleLearner, hash)
 	}
-	sm := scs.New()
-	sm.Store = db.Sessions()
-	sm.Cookie.Name = "kcnaprep_session"
-	hs, err := httpserver.New(cat, db, httpserver.WithAccounts(sm))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(hs)
-	t.Cleanup(srv.Close)
-	return srv, db
+	return s.Server, s.DB
 }
 
 func client() *http.Client {

@@ -11,7 +11,7 @@ import (
 )
 
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
-	done, err := s.store.CompletedLessons(r.Context(), user(r).ID)
+	done, err := s.study.CompletedLessons(r.Context(), user(r).ID)
 	if err != nil {
 		s.Error(w, r, err)
 		return

@@ -16,7 +16,7 @@ func (s *Server) handleDomain(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, domain.Errorf(domain.ENOTFOUND, "There is no such domain."))
 		return
 	}
-	done, err := s.store.CompletedLessons(r.Context(), user(r).ID)
+	done, err := s.study.CompletedLessons(r.Context(), user(r).ID)
 	if err != nil {
 		s.Error(w, r, err)
 		return

@@ -8,7 +8,6 @@ import (
 
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
-	"github.com/kcnaprep/kcnaprep/web/components"
 )
 
 var statusByCode = map[string]int{
@@ -18,6 +17,7 @@ var statusByCode = map[string]int{
 	domain.EFORBIDDEN:    http.StatusForbidden,
 	domain.EUNAUTHORIZED: http.StatusUnauthorized,
 	domain.EGONE:         http.StatusGone,
+	domain.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	domain.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -28,6 +28,7 @@ var titleByCode = map[string]string{
 	domain.EFORBIDDEN:    "Not allowed",
 	domain.EUNAUTHORIZED: "Please sign in",
 	domain.EGONE:         "Too late",
+	domain.EUNAVAILABLE:  "Not available here",
 	domain.EINTERNAL:     "Something went wrong",
 }
 
@@ -50,17 +51,7 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 			slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.String("error", err.Error()))
 	}
-	msg := domain.ErrorMessage(err)
-	if r.Header.Get("HX-Request") == "true" || wantsJSON(r) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(status)
-		_, _ = w.Write([]byte(msg))
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	p := s.page(r, titleByCode[code], "")
-	_ = components.ErrorPage(p, status, msg).Render(r.Context(), w)
+	s.writeError(w, r, status, titleByCode[code], domain.ErrorMessage(err))
 }
 
 func wantsJSON(r *http.Request) bool {

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
-	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/internal/trainer"
 	"github.com/kcnaprep/kcnaprep/web/pages"
 )
@@ -57,7 +57,7 @@ func (s *Server) handleExams(w http.ResponseWriter, r *http.Request) {
 		e := hist[i]
 		vm.History = append(vm.History, pages.ExamRowVM{URL: examURL(e.ID) + "/result", Date: e.StartedAt.Format("2 Jan 2006 15:04"),
 			Score: e.Score, Passed: e.Passed(), Auto: e.AutoSubmitted, Correct: e.Correct, Total: e.Total,
-			TimeUsed: humanDuration(e.TimeUsed())})
+			TimeUsed: formatDuration(e.TimeUsed())})
 	}
 	vm.Chart = trendChart(hist)
 	s.render(w, r, http.StatusOK, pages.Exams(vm))
@@ -77,7 +77,7 @@ func (s *Server) openExamVM(r *http.Request) (*pages.OpenExamVM, error) {
 		return nil, err
 	}
 	return &pages.OpenExamVM{URL: examURL(ex.ID), Answered: st.Answered(), Total: len(st.Items),
-		Remaining: humanDuration(ex.Deadline.Sub(s.store.Now()))}, nil
+		Remaining: formatDuration(ex.Deadline.Sub(s.trainer.Now()))}, nil
 }
 
 // handleStartExam starts a mock exam (or resumes the one in progress).
@@ -150,8 +150,8 @@ func (s *Server) handleExamQuestion(w http.ResponseWriter, r *http.Request) {
 		SubmitURL:  examURL(id) + "/submit",
 		ResultURL:  examURL(id) + "/result",
 		DeadlineMs: st.Exam.Deadline.UnixMilli(),
-		NowMs:      s.store.Now().UnixMilli(),
-		Remaining:  clock(st.Exam.Deadline.Sub(s.store.Now())),
+		NowMs:      s.trainer.Now().UnixMilli(),
+		Remaining:  clock(st.Exam.Deadline.Sub(s.trainer.Now())),
 	}
 	if pos > 1 {
 		vm.PrevURL = examQuestionURL(id, pos-1)
@@ -246,7 +246,7 @@ func (s *Server) handleExamResult(w http.ResponseWriter, r *http.Request) {
 	vm := pages.ExamResultVM{
 		Page: s.page(r, "Mock exam result", "exams"), ExamID: id,
 		Score: sc.Score, MaxScore: sc.MaxScore, PassScore: sc.PassScore, Passed: sc.Passed, Auto: res.Exam.AutoSubmitted,
-		Correct: sc.Correct, Total: sc.Total, TimeUsed: humanDuration(res.TimeUsed), Limit: humanDuration(res.Exam.Deadline.Sub(res.Exam.StartedAt)),
+		Correct: sc.Correct, Total: sc.Total, TimeUsed: formatDuration(res.TimeUsed), Limit: formatDuration(res.Exam.Deadline.Sub(res.Exam.StartedAt)),
 	}
 	for _, d := range sc.Domains {
 		a := pages.AreaVM{ID: d.ID, Title: d.Title, Weight: d.Weight, Correct: d.Tally.Correct, Total: d.Tally.Total, Percent: d.Tally.Percent()}
@@ -255,6 +255,7 @@ func (s *Server) handleExamResult(w http.ResponseWriter, r *http.Request) {
 		}
 		vm.Domains = append(vm.Domains, a)
 	}
+	vm.Chart = domainChart(vm.Domains, sc.PassScore, sc.MaxScore)
 	for _, it := range res.Items {
 		vm.Items = append(vm.Items, pages.ResultItemVM{
 			Position: it.Position, ID: it.Question.ID, Correct: it.Answered && it.Question.IsCorrect(it.Picked), Answered: it.Answered,
@@ -266,7 +267,7 @@ func (s *Server) handleExamResult(w http.ResponseWriter, r *http.Request) {
 }
 
 // trendChart plots exam scores, oldest left, on a 0..max scale with the pass line.
-func trendChart(hist []store.Exam) pages.ChartVM {
+func trendChart(hist []domain.Exam) pages.ChartVM {
 	const w, h, left, right, top, bottom = 640, 220, 50, 20, 15, 20
 	c := pages.ChartVM{Width: w, Height: h}
 	if len(hist) == 0 {
@@ -293,5 +294,21 @@ func trendChart(hist []store.Exam) pages.ChartVM {
 		}
 		c.Points += fmt.Sprintf("%d,%d", d.X, d.Y)
 	}
+	return c
+}
+
+// domainChart draws each domain's share of right answers as a bar against the pass mark.
+func domainChart(domains []pages.AreaVM, pass, maxScore int) pages.BarChartVM {
+	const w, row = 640, 40
+	passPct := 100 * pass / max(maxScore, 1)
+	c := pages.BarChartVM{Width: w, Height: row*len(domains) + 4, PassX: w * passPct / 100,
+		PassLabel: fmt.Sprintf("%d%%", passPct), Title: "Your score by domain"}
+	desc := make([]string, 0, len(domains))
+	for i, d := range domains {
+		c.Bars = append(c.Bars, pages.BarVM{ID: d.ID, Label: d.Title, Percent: d.Percent,
+			LabelY: row*i + 14, BarY: row*i + 20, Width: w * d.Percent / 100, Passed: d.Percent >= passPct})
+		desc = append(desc, fmt.Sprintf("%s %d%%", d.Title, d.Percent))
+	}
+	c.Desc = fmt.Sprintf("Pass mark %d%%. ", passPct) + strings.Join(desc, ", ") + "."
 	return c
 }

@@ -24,9 +24,13 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not ready: no content loaded", http.StatusServiceUnavailable)
 		return
 	}
+	if s.readyCheck == nil {
+		_, _ = w.Write([]byte("ready\n"))
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	if err := s.readyCheck(ctx); err != nil {
 		s.logger.Warn("readiness: database unreachable", "error", err)
 		http.Error(w, "not ready: database unreachable", http.StatusServiceUnavailable)
 		return

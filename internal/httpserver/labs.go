@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -17,6 +16,7 @@ import (
 // never touch clusters themselves.
 type LabService interface {
 	Backend() string
+	Available(ctx context.Context) error // why labs cannot run now, or nil
 	Start(ctx context.Context, userID int64, labID string) (*domain.LabSession, error)
 	Session(ctx context.Context, userID int64, labID string) (*domain.LabSession, error)
 	Touch(ctx context.Context, userID int64, labID string) error
@@ -79,9 +79,17 @@ func (s *Server) runnableLab(r *http.Request) (*catalog.Lab, error) {
 }
 
 func (s *Server) handleLabs(w http.ResponseWriter, r *http.Request) {
-	vm := pages.LabsVM{Page: s.page(r, "Labs", "labs"), Enabled: s.labs != nil}
+	vm := pages.LabsVM{Page: s.page(r, "Labs", "labs"), Enabled: s.labs != nil,
+		Disabled: "Labs cannot run on this server: no lab backend is configured."}
 	status := map[string]string{}
 	if s.labs != nil {
+		if err := s.labs.Available(r.Context()); err != nil {
+			if domain.ErrorCode(err) == domain.EINTERNAL {
+				s.Error(w, r, err)
+				return
+			}
+			vm.Enabled, vm.Disabled = false, domain.ErrorMessage(err)
+		}
 		vm.Backend = s.labs.Backend()
 		active, err := s.labs.Sessions(r.Context(), user(r).ID)
 		if err != nil {
@@ -203,14 +211,6 @@ func (s *Server) sessionVM(l *catalog.Lab, sess *domain.LabSession) pages.LabSes
 		vm.Report = rvm
 	}
 	return vm
-}
-
-// formatDuration shows short durations with a decimal ("3.4s") and long ones by the second.
-func formatDuration(d time.Duration) string {
-	if d < 10*time.Second {
-		return fmt.Sprintf("%.1fs", d.Seconds())
-	}
-	return d.Round(time.Second).String()
 }
 
 // shellQuote quotes a path for a POSIX shell when it needs quoting.

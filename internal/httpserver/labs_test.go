@@ -5,69 +5,32 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/kcnaprep/kcnaprep/internal/app"
-	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
-	"github.com/kcnaprep/kcnaprep/internal/httpserver"
 	"github.com/kcnaprep/kcnaprep/internal/lab"
-	"github.com/kcnaprep/kcnaprep/internal/lab/labtest"
-	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/internal/testcontent"
-	"net/http/cookiejar"
-	"net/http/httptest"
+	"github.com/kcnaprep/kcnaprep/internal/testenv"
 )
 
 // labEnv is a server with the real lab service on a fake backend (no Docker in these tests;
 // TestIntegrationLabs drives the service on kind).
 type labEnv struct {
 	*env
-	fb   *labtest.FakeBackend
+	fb   *testenv.FakeBackend
 	svc  *lab.Service
 	user *domain.User
 }
 
 func newLabEnv(t *testing.T, withLabs bool) *labEnv {
 	t.Helper()
-	src, err := catalog.DirSources(testcontent.Write(t, testcontent.LabFilesWithoutSetup("scale-web")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := app.LoadCatalogFrom(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	u, err := db.EnsureLocalUser(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fb := &labtest.FakeBackend{Gate: make(chan struct{})}
-	svc := lab.NewService(fb, db, cat, lab.WithSessionDir(filepath.Join(t.TempDir(), "sessions")))
-	t.Cleanup(svc.Close)
-	opts := []httpserver.Option{httpserver.WithLocalUser(u)}
-	if withLabs {
-		opts = append(opts, httpserver.WithLabs(svc))
-	}
-	hs, err := httpserver.New(cat, db, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(hs)
-	t.Cleanup(srv.Close)
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &labEnv{env: &env{t: t, srv: srv, hs: hs, db: db, c: c}, fb: fb, svc: svc, user: u}
+	fb := &testenv.FakeBackend{Gate: make(chan struct{})}
+	s := testenv.MustOpenServer(t, testenv.WithContent(testenv.MustLoadContent(t, testcontent.LabFilesWithoutSetup("scale-web"))),
+		testenv.WithLabs(fb, withLabs))
+	return &labEnv{env: envOf(t, s), fb: fb, svc: s.Labs, user: s.User}
 }
 
 var htmx = map[string]string{"HX-Request": "true"}
@@ -214,5 +177,23 @@ func TestLabsWithoutBackend(t *testing.T) {
 	}
 	if resp := e.do("POST", "/labs/scale-web/start", url.Values{}, htmx); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("start without backend = %d", resp.StatusCode)
+	}
+}
+
+// When the backend's dependency is missing (kind without Docker), the labs page says what
+// the backend says, and starting a lab answers with it instead of failing later (issue 14.9).
+func TestLabsWithoutDockerSayHowToEnable(t *testing.T) {
+	e := newLabEnv(t, true)
+	e.fb.Down = domain.Errorf(domain.EUNAVAILABLE, "Labs need Docker; start it with --lab-backend none to run without labs.")
+	d := e.doc("/labs", 200)
+	if got := d.Find(`[data-testid="labs-disabled"]`).Text(); !strings.Contains(got, "Labs need Docker") {
+		t.Errorf("labs page notice = %q", got)
+	}
+	frag := e.fragment("POST", "/labs/scale-web/start")
+	if got := frag.Find(".notice").Text(); !strings.Contains(got, "--lab-backend none") {
+		t.Errorf("start notice = %q", got)
+	}
+	if n, _ := e.svc.Sessions(context.Background(), e.user.ID); len(n) != 0 {
+		t.Errorf("a session was recorded although labs cannot run: %v", n)
 	}
 }

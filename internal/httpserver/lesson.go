@@ -25,7 +25,7 @@ func (s *Server) handleLesson(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	completedAt, done, err := s.store.LessonCompletedAt(r.Context(), user(r).ID, l.ID)
+	completedAt, done, err := s.study.LessonCompletedAt(r.Context(), user(r).ID, l.ID)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -80,7 +80,7 @@ func (s *Server) handleLessonComplete(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, domain.Errorf(domain.EINVALID, "Say done=1 or done=0."))
 		return
 	}
-	if err := s.store.SetLessonComplete(r.Context(), user(r).ID, l.ID, done); err != nil {
+	if err := s.study.SetLessonComplete(r.Context(), user(r).ID, l.ID, done); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -88,7 +88,7 @@ func (s *Server) handleLessonComplete(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, l.URL()+"#complete-box", http.StatusSeeOther)
 		return
 	}
-	at, ok, err := s.store.LessonCompletedAt(r.Context(), user(r).ID, l.ID)
+	at, ok, err := s.study.LessonCompletedAt(r.Context(), user(r).ID, l.ID)
 	if err != nil {
 		s.Error(w, r, err)
 		return

@@ -20,8 +20,8 @@ func (s *Server) identify(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		u, err := s.store.UserByID(r.Context(), id)
-		if domain.ErrorCode(err) == domain.ENOTFOUND { // the account was removed
+		u, err := s.accounts.SessionUser(r.Context(), id, s.sessions.GetInt64(r.Context(), sessionGenKey))
+		if domain.ErrorCode(err) == domain.ENOTFOUND { // removed, disabled, or its password changed
 			_ = s.sessions.Destroy(r.Context())
 			next.ServeHTTP(w, r)
 			return

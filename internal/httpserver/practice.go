@@ -9,7 +9,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/quiz"
-	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/web/pages"
 )
 
@@ -36,6 +35,10 @@ func (s *Server) practiceFilter(r *http.Request) (quiz.Filter, pages.FilterVM, e
 		c := s.catalog.Competency(f.Competency)
 		if c == nil {
 			return f, pages.FilterVM{}, domain.Errorf(domain.EINVALID, "There is no competency %q.", f.Competency)
+		}
+		if f.Domain != "" && c.Domain.ID != f.Domain {
+			return f, pages.FilterVM{}, domain.Errorf(domain.EINVALID, "The competency %q (%s) belongs to the domain %q, not %q: choose a competency of that domain, or no domain.",
+				c.ID, c.Title, c.Domain.ID, f.Domain)
 		}
 		label = append(label, c.Title)
 	}
@@ -154,7 +157,7 @@ func (s *Server) handlePracticeAnswer(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	fb, err := s.trainer.AnswerPractice(r.Context(), user(r).ID, id, picked, r.PostFormValue("token"), store.SourcePractice)
+	fb, err := s.trainer.AnswerPractice(r.Context(), user(r).ID, id, picked, r.PostFormValue("token"), domain.SourcePractice)
 	if domain.ErrorCode(err) == domain.EINVALID {
 		vm.Error = domain.ErrorMessage(err)
 		s.render(w, r, http.StatusUnprocessableEntity, pages.Practice(vm))

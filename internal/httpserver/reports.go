@@ -8,7 +8,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
-	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/web/pages"
 )
 
@@ -19,7 +18,7 @@ func (s *Server) reportForm(r *http.Request) (pages.ReportFormVM, error) {
 		return pages.ReportFormVM{}, domain.Errorf(domain.ENOTFOUND, "There is no question %q.", id)
 	}
 	vm := pages.ReportFormVM{Page: s.page(r, "Report a problem", "practice"), QuestionID: q.ID, StemHTML: q.StemHTML(), BackURL: practiceURL(q.ID, "")}
-	for _, k := range store.ReportKinds {
+	for _, k := range domain.ReportKinds {
 		vm.Kinds = append(vm.Kinds, pages.SelectOption{Value: k.Value, Label: k.Label})
 	}
 	return vm, nil
@@ -41,7 +40,7 @@ func (s *Server) handleReportSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind, msg := r.PostFormValue("kind"), strings.TrimSpace(r.PostFormValue("message"))
-	err = s.store.AddReport(r.Context(), user(r).ID, vm.QuestionID, kind, msg)
+	err = s.study.AddReport(r.Context(), user(r).ID, vm.QuestionID, kind, msg)
 	if domain.ErrorCode(err) == domain.EINVALID {
 		vm.Error, vm.Message = domain.ErrorMessage(err), msg
 		for i := range vm.Kinds {
@@ -60,7 +59,7 @@ func (s *Server) handleReportSubmit(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 	all := r.URL.Query().Get("all") == "1"
-	reports, err := s.store.Reports(r.Context(), user(r), all)
+	reports, err := s.study.Reports(r.Context(), user(r), all)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -86,7 +85,7 @@ func (s *Server) handleResolveReport(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, domain.Errorf(domain.ENOTFOUND, "No such report."))
 		return
 	}
-	if err := s.store.ResolveReport(r.Context(), user(r), id); err != nil {
+	if err := s.study.ResolveReport(r.Context(), user(r), id); err != nil {
 		s.Error(w, r, err)
 		return
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/srs"
-	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/web/pages"
 )
 
@@ -69,7 +68,7 @@ func (s *Server) handleReviewAnswer(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	fb, err := s.trainer.AnswerPractice(r.Context(), user(r).ID, id, picked, r.PostFormValue("token"), store.SourceReview)
+	fb, err := s.trainer.AnswerPractice(r.Context(), user(r).ID, id, picked, r.PostFormValue("token"), domain.SourceReview)
 	if domain.ErrorCode(err) == domain.EINVALID {
 		vm.Error = domain.ErrorMessage(err)
 		s.render(w, r, http.StatusUnprocessableEntity, pages.Practice(vm))
@@ -129,4 +128,31 @@ func intervalLabel(days int) string {
 	default:
 		return strconv.Itoa(days/365) + " y"
 	}
+}
+
+// handleReviewStats shows the due forecast for the next 7 days, retention and cards by state.
+func (s *Server) handleReviewStats(w http.ResponseWriter, r *http.Request) {
+	st, err := s.trainer.ReviewStats(r.Context(), user(r).ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	vm := pages.ReviewStatsVM{Page: s.page(r, "Review statistics", "review"), Retention: st.Retention,
+		Reviews: st.Reviews, Forgotten: st.Forgotten, New: st.New, Young: st.Young, Mature: st.Mature}
+	for _, n := range st.Forecast {
+		vm.ForecastMax = max(vm.ForecastMax, n)
+	}
+	day := s.trainer.Now()
+	for i, n := range st.Forecast {
+		label := day.AddDate(0, 0, i).Format("Mon")
+		if i == 0 {
+			label = "Today"
+		}
+		h := 0
+		if vm.ForecastMax > 0 {
+			h = 110 * n / vm.ForecastMax
+		}
+		vm.Forecast = append(vm.Forecast, pages.ForecastDayVM{Label: label, Count: n, X: 5 + 50*i, Y: 128 - h, H: h})
+	}
+	s.render(w, r, http.StatusOK, pages.ReviewStats(vm))
 }

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/kcnaprep/kcnaprep/internal/store"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/web/pages"
 )
 
@@ -15,7 +15,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	vm := pages.SearchVM{Page: s.page(r, "Search", "search"), Query: q}
 	vm.Page.Query = q
-	hits, err := s.store.SearchLessons(r.Context(), q, 30)
+	hits, err := s.study.SearchLessons(r.Context(), q, 30)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -34,7 +34,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 func segments(snippet string) []pages.Segment {
 	var out []pages.Segment
 	for snippet != "" {
-		i := strings.Index(snippet, store.HitStart)
+		i := strings.Index(snippet, domain.HitStart)
 		if i < 0 {
 			out = append(out, pages.Segment{Text: snippet})
 			break
@@ -42,14 +42,14 @@ func segments(snippet string) []pages.Segment {
 		if i > 0 {
 			out = append(out, pages.Segment{Text: snippet[:i]})
 		}
-		snippet = snippet[i+len(store.HitStart):]
-		j := strings.Index(snippet, store.HitEnd)
+		snippet = snippet[i+len(domain.HitStart):]
+		j := strings.Index(snippet, domain.HitEnd)
 		if j < 0 {
 			out = append(out, pages.Segment{Text: snippet, Hit: true})
 			break
 		}
 		out = append(out, pages.Segment{Text: snippet[:j], Hit: true})
-		snippet = snippet[j+len(store.HitEnd):]
+		snippet = snippet[j+len(domain.HitEnd):]
 	}
 	return out
 }

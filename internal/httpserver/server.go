@@ -1,6 +1,7 @@
 // Package httpserver is kcnaprep's web layer: the router, middleware and handlers. Handlers
-// turn requests into calls on the catalog and the store, and results into view models that the
-// templ pages in web/pages render.
+// turn requests into calls on the catalog and on services through the interfaces this package
+// declares (Trainer, Study, Accounts, LabService), and results into view models that the templ
+// pages in web/pages render. It never touches the database itself.
 package httpserver
 
 import (
@@ -9,33 +10,35 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
-	"github.com/kcnaprep/kcnaprep/internal/store"
-	"github.com/kcnaprep/kcnaprep/internal/trainer"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Server serves kcnaprep over HTTP.
 type Server struct {
-	catalog  *catalog.Catalog
-	store    *store.DB
-	logger   *slog.Logger
-	registry *prometheus.Registry
-	metrics  *metrics
-	assets   *assets
-	local    *domain.User // the single-learner profile
-	trainer  *trainer.Service
-	sessions *scs.SessionManager // nil in single-learner mode
-	logins   *loginLimiter
-	labs     LabService // nil: labs are listed but cannot run
-	ready    atomic.Bool
-	mounts   []func(chi.Router)
-	handler  http.Handler
+	catalog    *catalog.Catalog
+	logger     *slog.Logger
+	registry   *prometheus.Registry
+	metrics    *metrics
+	assets     *assets
+	local      *domain.User // the single-learner profile
+	trainer    Trainer
+	study      Study
+	accounts   Accounts                    // nil in single-learner mode
+	sessions   *scs.SessionManager         // nil in single-learner mode
+	logins     *loginLimiter               // failed sign-ins per account, or per known device of an account
+	addrs      *loginLimiter               // failed sign-ins per client address
+	deviceKey  []byte                      // signs the known-device cookie
+	labs       LabService                  // nil: labs are listed but cannot run
+	readyCheck func(context.Context) error // nil: none
+	ready      atomic.Bool
+	handler    http.Handler
 }
 
 // Option configures a Server.
@@ -44,37 +47,31 @@ type Option func(*Server)
 // WithLogger sets the logger (default: slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.logger = l } }
 
-// WithRegistry sets the Prometheus registry the server's metrics are registered in and
-// /metrics serves (default: a new registry with Go and process collectors).
-func WithRegistry(r *prometheus.Registry) Option { return func(s *Server) { s.registry = r } }
-
 // WithLocalUser runs the server in single-learner mode: every request acts as u, no login.
 func WithLocalUser(u *domain.User) Option { return func(s *Server) { s.local = u } }
 
-// WithTrainer enables practice, mock exams, review and readiness.
-func WithTrainer(t *trainer.Service) Option { return func(s *Server) { s.trainer = t } }
-
-// WithRoutes lets a feature package add its routes, inside the server's middleware.
-func WithRoutes(mount func(r chi.Router)) Option {
-	return func(s *Server) { s.mounts = append(s.mounts, mount) }
+// WithAddressLimit sets how many failed sign-ins one client address may make at once, and how
+// often it gets one more (default 30, and one per 10 seconds).
+func WithAddressLimit(burst int, every time.Duration) Option {
+	return func(s *Server) { s.addrs = newLimiter(burst, every) }
 }
 
-// New returns a Server for the catalog and database.
-func New(cat *catalog.Catalog, db *store.DB, opts ...Option) (*Server, error) {
-	s := &Server{catalog: cat, store: db, logger: slog.Default(), logins: newLoginLimiter()}
+// New returns a Server for the catalog. It needs a trainer (WithTrainer), a study service
+// (WithStudy) and a user source (WithLocalUser or WithAccounts).
+func New(cat *catalog.Catalog, opts ...Option) (*Server, error) {
+	s := &Server{catalog: cat, logger: slog.Default(), logins: newLoginLimiter(),
+		addrs: newAddrLimiter(), deviceKey: newDeviceKey()}
 	for _, o := range opts {
 		o(s)
 	}
-	if s.registry == nil {
-		s.registry = NewRegistry()
-	}
-	if s.trainer == nil {
-		s.trainer = trainer.New(cat, db, trainer.WithLogger(s.logger))
+	if s.trainer == nil || s.study == nil {
+		return nil, fmt.Errorf("httpserver: use WithTrainer and WithStudy")
 	}
 	if s.local == nil && s.sessions == nil {
 		return nil, fmt.Errorf("httpserver: no user source: use WithLocalUser or WithAccounts")
 	}
 	var err error
+	s.registry = NewRegistry()
 	if s.metrics, err = newMetrics(s.registry); err != nil {
 		return nil, err
 	}
@@ -98,6 +95,8 @@ func (s *Server) routes() http.Handler {
 	r.Use(s.recoverPanics)
 	r.Use(s.measure)
 	r.Use(securityHeaders)
+	r.Use(middleware.GetHead) // HEAD answers as GET, without the body (monitors use HEAD)
+	r.Use(s.limitBody)
 
 	// Operations endpoints: no user, no CSRF check needed (GET only).
 	r.Get("/healthz", s.handleHealthz)
@@ -128,9 +127,7 @@ func (s *Server) routes() http.Handler {
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, domain.Errorf(domain.ENOTFOUND, "There is no page at %s.", r.URL.Path))
 	})
-	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		s.Error(w, r, domain.Errorf(domain.EINVALID, "%s is not allowed on %s.", r.Method, r.URL.Path))
-	})
+	r.MethodNotAllowed(s.handleMethodNotAllowed)
 	return r
 }
 
@@ -163,19 +160,8 @@ func (s *Server) learnerRoutes(r chi.Router) {
 	r.Post("/reports/{reportID}/resolve", s.handleResolveReport)
 
 	r.Get("/review", s.handleReview)
+	r.Get("/review/stats", s.handleReviewStats)
 	r.Post("/review/q/{id}", s.handleReviewAnswer)
 	r.Post("/review/q/{id}/rate", s.handleReviewRate)
 	s.mountLabs(r)
-	for _, m := range s.mounts {
-		m(r)
-	}
-}
-
-// IndexSearch rebuilds the lesson search index from the catalog.
-func (s *Server) IndexSearch(ctx context.Context) error {
-	docs := make([]store.SearchDoc, 0, len(s.catalog.Lessons))
-	for _, l := range s.catalog.Lessons {
-		docs = append(docs, store.SearchDoc{LessonID: l.ID, Title: l.Title, Body: l.Text})
-	}
-	return s.store.IndexLessons(ctx, docs)
 }

@@ -4,18 +4,17 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/httpserver"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/internal/testcontent"
+	"github.com/kcnaprep/kcnaprep/internal/testenv"
 )
 
 type env struct {
@@ -29,37 +28,11 @@ type env struct {
 // newEnv starts a real server on a loopback port over generated content and a real SQLite file.
 func newEnv(t *testing.T, overrides map[string]string) *env {
 	t.Helper()
-	src, err := catalog.DirSources(testcontent.Write(t, overrides))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := catalog.Load(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "k.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	u, err := db.EnsureLocalUser(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs, err := httpserver.New(cat, db, httpserver.WithLocalUser(u))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := hs.IndexSearch(ctx); err != nil {
-		t.Fatal(err)
-	}
-	hs.SetReady(true)
-	srv := httptest.NewServer(hs)
-	t.Cleanup(srv.Close)
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &env{t: t, srv: srv, hs: hs, db: db, c: c}
+	return envOf(t, testenv.MustOpenServer(t, testenv.WithContent(testenv.MustLoadContent(t, overrides))))
+}
+
+func envOf(t *testing.T, s *testenv.Server) *env {
+	return &env{t: t, srv: s.Server, hs: s.Handler, db: s.DB, c: s.NewClient()}
 }
 
 func (e *env) do(method, path string, form url.Values, hdr map[string]string) *http.Response {
@@ -297,5 +270,14 @@ func TestSecurityHeadersAndStatic(t *testing.T) {
 	// Inline styles would be blocked by the CSP: pages must not use them.
 	if html, _ := d.Html(); strings.Contains(html, "style=") {
 		t.Error("page uses an inline style attribute, which the CSP blocks")
+	}
+}
+
+// TestNewNeedsItsServices: there is no implicit default trainer or study service; a server
+// built without them is an error, not a server that reaches for a database of its own.
+func TestNewNeedsItsServices(t *testing.T) {
+	cat := testenv.MustLoadContent(t, nil).Catalog
+	if _, err := httpserver.New(cat, httpserver.WithLocalUser(&domain.User{ID: 1, Username: "local"})); err == nil {
+		t.Error("New without WithTrainer and WithStudy succeeded")
 	}
 }

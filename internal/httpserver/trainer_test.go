@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/testcontent"
 )
 
 func TestPracticeFlow(t *testing.T) {
@@ -183,5 +184,18 @@ func TestReportAProblem(t *testing.T) {
 	learner, _ := e.db.CreateUser(context.Background(), "lea", "Lea", domain.RoleLearner)
 	if _, err := e.db.Reports(context.Background(), learner, true); domain.ErrorCode(err) != domain.EFORBIDDEN {
 		t.Errorf("learner lists reports: %v", err)
+	}
+}
+
+// A question tagged beyond-kcna says so where the learner practises it; others do not.
+func TestBeyondKCNAIsShownInPractice(t *testing.T) {
+	qs := testcontent.Questions("alpha", "one", "al-one", 1, 6, "alpha/01-first")
+	qs = strings.Replace(qs, "  - id: al-one-002\n    type: single\n", "  - id: al-one-002\n    type: single\n    tags: [beyond-kcna]\n", 1)
+	e := newEnv(t, map[string]string{"quizzes/alpha/one.yaml": qs})
+	if n := e.doc("/practice/q/al-one-002", 200).Find(`[data-testid="beyond-kcna"]`).Length(); n != 1 {
+		t.Errorf("tagged question: %d beyond-kcna marks, want 1", n)
+	}
+	if n := e.doc("/practice/q/al-one-001", 200).Find(`[data-testid="beyond-kcna"]`).Length(); n != 0 {
+		t.Errorf("untagged question: %d beyond-kcna marks, want 0", n)
 	}
 }

@@ -22,6 +22,7 @@ func questionVM(q *catalog.Question, order, picked []int) pages.QuestionVM {
 	vm := pages.QuestionVM{
 		ID: q.ID, Multiple: q.Type == catalog.Multiple, Pick: q.NumCorrect(), Difficulty: q.Difficulty,
 		DomainTitle: q.Domain.Title, CompetencyTitle: q.Competency.Title, StemHTML: q.StemHTML(),
+		BeyondKCNA: q.HasTag(catalog.TagBeyondKCNA),
 	}
 	for i, idx := range displayOrder(q, order) {
 		vm.Options = append(vm.Options, pages.OptionVM{Value: idx, Number: i + 1, HTML: q.ChoiceHTML(idx), Checked: slices.Contains(picked, idx)})
@@ -99,22 +100,30 @@ func newToken() string {
 	return hex.EncodeToString(b)
 }
 
-// humanDuration writes a duration as "1 h 05 min", "12 min" or "40 s".
-func humanDuration(d time.Duration) string {
+// formatDuration is how every page writes a duration: "1 h 05 min", "12 min", "7 min 30 s",
+// "40 s" or, under ten seconds, "3.4 s". Negative durations are 0.
+func formatDuration(d time.Duration) string {
 	if d < 0 {
 		d = 0
 	}
 	switch {
 	case d >= time.Hour:
 		return fmt.Sprintf("%d h %02d min", int(d.Hours()), int(d.Minutes())%60)
-	case d >= time.Minute:
+	case d >= 10*time.Minute:
 		return fmt.Sprintf("%d min", int(d.Minutes()))
-	default:
+	case d >= time.Minute && int(d.Seconds())%60 == 0:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d >= time.Minute:
+		return fmt.Sprintf("%d min %02d s", int(d.Minutes()), int(d.Seconds())%60)
+	case d >= 10*time.Second:
 		return fmt.Sprintf("%d s", int(d.Seconds()))
+	default:
+		return fmt.Sprintf("%.1f s", d.Seconds())
 	}
 }
 
-// clock formats a remaining duration as m:ss for the exam timer.
+// clock is the exam timer's reading, m:ss, as the page's script counts it down: a clock face
+// rather than a duration in words.
 func clock(d time.Duration) string {
 	if d < 0 {
 		d = 0

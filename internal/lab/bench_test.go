@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/domain"
-	"github.com/kcnaprep/kcnaprep/internal/lab/bundle"
 	"github.com/kcnaprep/kcnaprep/internal/lab/labtest"
 )
 
@@ -32,8 +31,7 @@ func BenchmarkLabColdStart(b *testing.B) {
 	h := newHarness(b)
 	ctx := context.Background()
 	const labID = "service-expose"
-	l := h.cat.Lab(labID)
-	bun, _ := bundle.Of(l)
+	bun := h.bundles.Lab(labID)
 	var bare, cold, checks, hostMiB, nodeMiB float64
 	for i := range b.N {
 		// The floor: kind's own CLI, single node, same image.

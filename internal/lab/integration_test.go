@@ -2,31 +2,22 @@ package lab_test
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/kcnaprep/kcnaprep/internal/app"
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/lab"
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
-	"github.com/kcnaprep/kcnaprep/internal/lab/backend/kind"
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend/kubeconfig"
 	"github.com/kcnaprep/kcnaprep/internal/lab/bundle"
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
-	"github.com/kcnaprep/kcnaprep/internal/lab/labimage"
 	"github.com/kcnaprep/kcnaprep/internal/lab/labtest"
-	"github.com/kcnaprep/kcnaprep/internal/store"
-	"github.com/kcnaprep/kcnaprep/internal/testcontent"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -35,132 +26,9 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 )
 
-// harness is one test run's lab engine: the real labs and curriculum, a database, a kind
-// backend with the labapp image, and a lab service on it.
-type harness struct {
-	cat      *catalog.Catalog
-	db       *store.DB
-	instance string
-	kind     *kind.Backend
-	svc      *lab.Service
-	dir      string
-	logger   *slog.Logger
-}
-
-func newHarness(t testing.TB) *harness {
-	t.Helper()
-	src, err := catalog.DirSources(testcontent.RepoTree(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := app.LoadCatalogFrom(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	db, err := store.Open(context.Background(), filepath.Join(dir, "kcnaprep.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	instance, err := db.LabInstance(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
-	images := labimage.New(labimage.WithCacheDir(filepath.Join(dir, "bin")), labimage.WithLogger(logger))
-	kb := kind.New(instance, filepath.Join(dir, "clusters"), kind.WithNodeImage(labtest.NodeImage()),
-		kind.WithImages(images), kind.WithLogger(logger), kind.WithMaxConcurrentCreates(2))
-	h := &harness{cat: cat, db: db, instance: instance, kind: kb, dir: dir, logger: logger}
-	h.svc = h.service(kb)
-	t.Cleanup(h.svc.Close)
-	// Whatever happens, no cluster of this run survives it.
-	t.Cleanup(func() {
-		out, _ := exec.Command("kind", "get", "clusters").Output()
-		for _, name := range strings.Fields(string(out)) {
-			if strings.HasPrefix(name, kind.Prefix+instance+"-") {
-				t.Logf("deleting leftover cluster %s", name)
-				_ = kb.DeleteCluster(name)
-			}
-		}
-	})
-	return h
-}
-
-func (h *harness) service(b backend.Backend, opts ...lab.Option) *lab.Service {
-	return lab.NewService(b, h.db, h.cat, append([]lab.Option{lab.WithLogger(h.logger), lab.WithTTL(0),
-		lab.WithSessionDir(filepath.Join(h.dir, "sessions"))}, opts...)...)
-}
-
-func (h *harness) user(t testing.TB, name string) int64 {
-	t.Helper()
-	u, err := h.db.CreateUser(context.Background(), name, name, domain.RoleLearner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u.ID
-}
-
-// waitState waits for the session's job and requires the state it ends in.
-func waitState(t *testing.T, svc *lab.Service, uid int64, labID string, want domain.LabState) *domain.LabSession {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
-	defer cancel()
-	s, err := svc.Wait(ctx, uid, labID, nil)
-	if err != nil {
-		t.Fatalf("%s: wait: %v", labID, err)
-	}
-	if s.State != want {
-		t.Fatalf("%s: state %s, want %s (error: %s; steps: %+v)", labID, s.State, want, s.Error, s.Steps)
-	}
-	return s
-}
-
-func grade(t *testing.T, svc *lab.Service, uid int64, labID string) *domain.LabReport {
-	t.Helper()
-	rep, err := svc.Check(context.Background(), uid, labID)
-	if err != nil {
-		t.Fatalf("%s: check: %v", labID, err)
-	}
-	return rep
-}
-
-func results(rep *domain.LabReport) map[string]domain.LabCheckResult {
-	out := map[string]domain.LabCheckResult{}
-	for _, task := range rep.Tasks {
-		for _, c := range task.Checks {
-			out[task.ID+"/"+c.ID] = c
-		}
-	}
-	return out
-}
-
-func describe(rep *domain.LabReport) string {
-	var b strings.Builder
-	for ref, c := range results(rep) {
-		fmt.Fprintf(&b, "\n  %-32s passed=%-5v %s", ref, c.Passed, c.Detail)
-	}
-	return b.String()
-}
-
-func runScript(t *testing.T, name string, script []byte, kubeconfig string) {
-	t.Helper()
-	out, err := labtest.RunScript(context.Background(), script, kubeconfig, t.TempDir())
-	if err != nil {
-		t.Fatalf("%s failed: %v\n%s", name, err, out)
-	}
-}
-
 // provePlaysOut runs one lab through a service: set-up, every check fails; each near miss
 // fails the checks it names (then reset); solution.sh passes every check; finish.
-func provePlaysOut(t *testing.T, svc *lab.Service, uid int64, l *catalog.Lab) {
-	b, err := bundle.Of(l)
-	if err != nil {
-		t.Fatal(err)
-	}
+func provePlaysOut(t *testing.T, svc *lab.Service, uid int64, l *catalog.Lab, b *bundle.Bundle) {
 	t0 := time.Now()
 	if _, err := svc.Start(context.Background(), uid, l.ID); err != nil {
 		t.Fatalf("start: %v", err)
@@ -303,7 +171,7 @@ func TestIntegrationLabs(t *testing.T) {
 		if only[0] != "" && !slices.Contains(only, l.ID) {
 			continue
 		}
-		if l.Scope == bundle.ScopeCluster {
+		if l.Scope == domain.LabScopeCluster {
 			clusterLabs = append(clusterLabs, l)
 		} else {
 			nsLabs = append(nsLabs, l)
@@ -314,14 +182,16 @@ func TestIntegrationLabs(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		t.Run("cluster-labs-on-kind", func(t *testing.T) {
-			runAll(t, clusterLabs, 2, func(t *testing.T, l *catalog.Lab) { provePlaysOut(t, h.svc, h.user(t, "c-"+l.ID), l) })
+			runAll(t, clusterLabs, 2, func(t *testing.T, l *catalog.Lab) {
+				provePlaysOut(t, h.svc, h.user(t, "c-"+l.ID), l, h.bundles.Lab(l.ID))
+			})
 		})
 	}()
 	go func() {
 		defer wg.Done()
 		t.Run("namespace-labs-on-existing-cluster", func(t *testing.T) {
 			student := h.user(t, "student")
-			runAll(t, nsLabs, 5, func(t *testing.T, l *catalog.Lab) { provePlaysOut(t, classroom, student, l) })
+			runAll(t, nsLabs, 5, func(t *testing.T, l *catalog.Lab) { provePlaysOut(t, classroom, student, l, h.bundles.Lab(l.ID)) })
 		})
 	}()
 	wg.Wait()
@@ -403,8 +273,7 @@ func ptrTo[T any](v T) *T { return &v }
 // testKindLifecycle exercises the kind backend's session on the learner's shared cluster.
 func testKindLifecycle(t *testing.T, h *harness, learner int64, labID string) {
 	ctx := context.Background()
-	l := h.cat.Lab(labID)
-	b, _ := bundle.Of(l)
+	b := h.bundles.Lab(labID)
 	s, err := h.svc.Session(ctx, learner, labID)
 	if err != nil || s.State != domain.LabReady {
 		t.Fatalf("anchor session: %+v %v", s, err)

@@ -3,30 +3,15 @@ package lab_test
 import (
 	"testing"
 
-	"github.com/kcnaprep/kcnaprep/internal/app"
-	"github.com/kcnaprep/kcnaprep/internal/catalog"
-	"github.com/kcnaprep/kcnaprep/internal/lab/bundle"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/lab/check"
-	"github.com/kcnaprep/kcnaprep/internal/testcontent"
+	"github.com/kcnaprep/kcnaprep/internal/testenv"
 )
-
-func repoCatalog(t *testing.T) *catalog.Catalog {
-	t.Helper()
-	src, err := catalog.DirSources(testcontent.RepoTree(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := app.LoadCatalogFrom(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cat
-}
 
 // TestRepoLabs: the repository's labs load against the real curriculum, cover every domain,
 // and use both scopes.
 func TestRepoLabs(t *testing.T) {
-	cat := repoCatalog(t)
+	cat := testenv.MustLoadRepoContent(t).Catalog
 	if len(cat.Labs) < 15 {
 		t.Errorf("%d labs, want at least 15", len(cat.Labs))
 	}
@@ -39,7 +24,7 @@ func TestRepoLabs(t *testing.T) {
 			t.Errorf("domain %s has no lab", d.ID)
 		}
 	}
-	if scopes[bundle.ScopeNamespace] == 0 || scopes[bundle.ScopeCluster] == 0 {
+	if scopes[domain.LabScopeNamespace] == 0 || scopes[domain.LabScopeCluster] == 0 {
 		t.Errorf("scopes = %v, want both", scopes)
 	}
 }
@@ -48,8 +33,9 @@ func TestRepoLabs(t *testing.T) {
 // of its checks of that kind must catch, so CI proves every kind rejects near misses.
 func TestNearMissesCoverEveryCheckKind(t *testing.T) {
 	covered := map[check.Kind][]string{}
-	for _, l := range repoCatalog(t).Labs {
-		b, _ := bundle.Of(l)
+	c := testenv.MustLoadRepoContent(t)
+	for _, l := range c.Catalog.Labs {
+		b := c.Bundles.Lab(l.ID)
 		for _, nm := range b.NearMisses {
 			for _, ref := range nm.Fails {
 				c := b.Check(ref)

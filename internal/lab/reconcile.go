@@ -131,7 +131,7 @@ func (s *Service) collectLeftovers(ctx context.Context, inUse map[backend.Ref]bo
 		switch {
 		case f.Namespace != "" && !inUse[f.Ref]:
 			s.logger.Warn("lab reconcile: deleting leftover namespace", "cluster", f.Cluster, "namespace", f.Namespace, "session", f.Session)
-			req := backend.Request{Session: f.Session, Scope: backend.ScopeNamespace}
+			req := backend.Request{Session: f.Session, Scope: domain.LabScopeNamespace}
 			if err := s.backend.Release(ctx, req, f.Ref); err != nil {
 				s.logger.Error("lab reconcile: delete leftover", "namespace", f.Namespace, "error", err)
 			}

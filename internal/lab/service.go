@@ -28,7 +28,6 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
 	"github.com/kcnaprep/kcnaprep/internal/lab/bundle"
 	"github.com/kcnaprep/kcnaprep/internal/lab/check"
-	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
 	"github.com/kcnaprep/kcnaprep/internal/labapp"
 )
 
@@ -60,6 +59,7 @@ type Service struct {
 	backend    backend.Backend
 	store      Store
 	labs       Labs
+	bundles    bundle.Bundles
 	logger     *slog.Logger
 	dir        string // learners' kubeconfig files
 	ttl        time.Duration
@@ -97,9 +97,10 @@ func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = 
 // WithReconcileInterval sets how often Run looks for idle and orphaned sessions (default 1m).
 func WithReconcileInterval(d time.Duration) Option { return func(s *Service) { s.tick = d } }
 
-// NewService returns a Service. Background jobs run until Close.
-func NewService(b backend.Backend, st Store, labs Labs, opts ...Option) *Service {
-	s := &Service{backend: b, store: st, labs: labs, logger: slog.Default(), ttl: 2 * time.Hour,
+// NewService returns a Service for the labs (the catalog) and their compiled bundles.
+// Background jobs run until Close or Shutdown.
+func NewService(b backend.Backend, st Store, labs Labs, bundles bundle.Bundles, opts ...Option) *Service {
+	s := &Service{backend: b, store: st, labs: labs, bundles: bundles, logger: slog.Default(), ttl: 2 * time.Hour,
 		staleAfter: 2 * time.Minute, tick: time.Minute, now: time.Now, running: map[string]bool{},
 		dir: filepath.Join(os.TempDir(), "kcnaprep-lab-sessions")}
 	for _, o := range opts {
@@ -112,14 +113,22 @@ func NewService(b backend.Backend, st Store, labs Labs, opts ...Option) *Service
 // Backend is the backend's name.
 func (s *Service) Backend() string { return s.backend.Name() }
 
+// Available says why labs cannot run now (e.g. no Docker engine for kind), or nil.
+func (s *Service) Available(ctx context.Context) error {
+	if c, ok := s.backend.(backend.Checker); ok {
+		return c.Available(ctx)
+	}
+	return nil
+}
+
 func (s *Service) lab(id string) (*catalog.Lab, *bundle.Bundle, error) {
 	l := s.labs.Lab(id)
 	if l == nil {
 		return nil, nil, domain.Errorf(domain.ENOTFOUND, "There is no lab %q.", id)
 	}
-	b, err := bundle.Of(l)
-	if err != nil {
-		return nil, nil, err
+	b := s.bundles.Lab(id)
+	if b == nil {
+		return nil, nil, fmt.Errorf("lab %s was not loaded by the lab engine", id)
 	}
 	return l, b, nil
 }
@@ -152,6 +161,9 @@ func (s *Service) Start(ctx context.Context, userID int64, labID string) (*domai
 		}
 		return cur, s.store.TouchLabSession(ctx, userID, cur.ID)
 	}
+	if err := s.Available(ctx); err != nil {
+		return nil, err
+	}
 	sess := &domain.LabSession{ID: newID(), UserID: userID, LabID: labID, Backend: s.backend.Name()}
 	ref, err := s.backend.Plan(request(sess, b.Scope))
 	if err != nil {
@@ -164,138 +176,10 @@ func (s *Service) Start(ctx context.Context, userID int64, labID string) (*domai
 		}
 		return nil, err
 	}
-	s.launch(sess, "start", func(ctx context.Context, progress backend.Progress) (domain.LabState, error) {
-		env, err := s.backend.Provision(ctx, request(sess, b.Scope), progress)
-		if err != nil {
-			return s.cleanUpFailed(ctx, sess, b, progress, err)
-		}
-		if err := s.setUp(ctx, sess, b, env, progress); err != nil {
-			return s.cleanUpFailed(ctx, sess, b, progress, err)
-		}
-		return domain.LabReady, nil
-	})
+	s.launch(sess, "start", s.setUpJob(sess, b, func(ctx context.Context, progress backend.Progress) (*backend.Env, error) {
+		return s.backend.Provision(ctx, request(sess, b.Scope), progress)
+	}))
 	return s.store.LabSessionByID(ctx, userID, sess.ID)
-}
-
-// cleanUpFailed releases what a failed job made, so a failure never leaks a cluster.
-func (s *Service) cleanUpFailed(ctx context.Context, sess *domain.LabSession, b *bundle.Bundle, progress backend.Progress, cause error) (domain.LabState, error) {
-	_ = s.store.EndLabSteps(ctx, sess.UserID, sess.ID, errorText(cause))
-	progress("Clean up")
-	ref := refOf(sess)
-	if err := s.backend.Release(context.WithoutCancel(ctx), request(sess, b.Scope), ref); err != nil {
-		s.logger.Error("lab clean-up failed; the reconciler will retry", "session", sess.ID, "error", err)
-	}
-	s.removeKubeconfig(sess)
-	return domain.LabFailed, cause
-}
-
-// setUp applies the lab's set-up to a fresh environment and writes the learner's kubeconfig.
-func (s *Service) setUp(ctx context.Context, sess *domain.LabSession, b *bundle.Bundle, env *backend.Env, progress backend.Progress) error {
-	progress("Apply the lab's set-up")
-	docs, err := b.Setup(env.Namespace)
-	if err != nil {
-		return err
-	}
-	labels := map[string]string{kube.LabelManaged: "true", kube.LabelSession: sess.ID}
-	if err := env.Client.Apply(ctx, docs, env.Namespace, labels); err != nil {
-		return err
-	}
-	progress("Write your kubeconfig")
-	return s.writeKubeconfig(ctx, sess, env)
-}
-
-func (s *Service) kubeconfigPath(sess *domain.LabSession) string {
-	return filepath.Join(s.dir, sess.ID+".kubeconfig")
-}
-
-func (s *Service) writeKubeconfig(ctx context.Context, sess *domain.LabSession, env *backend.Env) error {
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
-		return fmt.Errorf("session dir: %w", err)
-	}
-	path := s.kubeconfigPath(sess)
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, env.Kubeconfig, 0o600); err != nil {
-		return fmt.Errorf("write kubeconfig: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write kubeconfig: %w", err)
-	}
-	return s.store.SetLabKubeconfig(ctx, sess.UserID, sess.ID, path)
-}
-
-func (s *Service) removeKubeconfig(sess *domain.LabSession) {
-	if err := os.Remove(s.kubeconfigPath(sess)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		s.logger.Warn("remove lab kubeconfig", "session", sess.ID, "error", err)
-	}
-}
-
-// launch runs a job in the background: its steps go to the store as progress, a heartbeat
-// shows it is alive, and its outcome becomes the session's state.
-func (s *Service) launch(sess *domain.LabSession, job string, fn func(ctx context.Context, progress backend.Progress) (domain.LabState, error)) {
-	s.mu.Lock()
-	s.running[sess.ID] = true
-	s.mu.Unlock()
-	s.jobs.Add(1)
-	go func() {
-		defer s.jobs.Done()
-		defer func() {
-			s.mu.Lock()
-			delete(s.running, sess.ID)
-			s.mu.Unlock()
-		}()
-		ctx := s.jobCtx
-		t0 := s.now()
-		progress := func(step string) {
-			if err := s.store.StartLabStep(context.WithoutCancel(ctx), sess.UserID, sess.ID, step); err != nil {
-				s.logger.Error("record lab step", "session", sess.ID, "step", step, "error", err)
-			}
-			s.logger.Debug("lab step", "session", sess.ID, "job", job, "step", step)
-		}
-		beat := make(chan struct{})
-		go func() {
-			t := time.NewTicker(15 * time.Second)
-			defer t.Stop()
-			for {
-				select {
-				case <-beat:
-					return
-				case <-t.C:
-					_ = s.store.HeartbeatLabSession(context.WithoutCancel(ctx), sess.UserID, sess.ID)
-				}
-			}
-		}()
-		state, err := fn(ctx, progress)
-		close(beat)
-		msg := ""
-		if err != nil {
-			msg = errorText(err)
-			s.logger.Warn("lab job failed", "session", sess.ID, "lab", sess.LabID, "job", job, "error", err)
-		} else {
-			s.logger.Info("lab job done", "session", sess.ID, "lab", sess.LabID, "job", job, "state", state,
-				"seconds", s.now().Sub(t0).Seconds())
-		}
-		bg := context.WithoutCancel(ctx)
-		if err := s.store.EndLabSteps(bg, sess.UserID, sess.ID, msg); err != nil {
-			s.logger.Error("end lab steps", "session", sess.ID, "error", err)
-		}
-		if err := s.store.FinishLabJob(bg, sess.UserID, sess.ID, state, msg); err != nil {
-			s.logger.Error("finish lab job", "session", sess.ID, "error", err)
-		}
-	}()
-}
-
-// errorText is the message a learner sees for a failed job: a domain error's own message, or
-// the error itself (the learner usually runs the server, and needs to know Docker is down).
-func errorText(err error) string {
-	var de *domain.Error
-	if errors.As(err, &de) {
-		return de.Message
-	}
-	msg := err.Error()
-	if len(msg) > 600 {
-		msg = msg[:600] + "…"
-	}
-	return msg
 }
 
 // Session returns the user's latest session of the lab, or ENOTFOUND.
@@ -399,17 +283,9 @@ func (s *Service) Reset(ctx context.Context, userID int64, labID string) (*domai
 	if err := s.store.StartLabJob(ctx, userID, sess.ID, []domain.LabState{domain.LabReady}, domain.LabResetting, "reset"); err != nil {
 		return nil, err
 	}
-	s.launch(sess, "reset", func(ctx context.Context, progress backend.Progress) (domain.LabState, error) {
-		ref := refOf(sess)
-		env, err := s.backend.Reset(ctx, request(sess, b.Scope), ref, progress)
-		if err != nil {
-			return s.cleanUpFailed(ctx, sess, b, progress, err)
-		}
-		if err := s.setUp(ctx, sess, b, env, progress); err != nil {
-			return s.cleanUpFailed(ctx, sess, b, progress, err)
-		}
-		return domain.LabReady, nil
-	})
+	s.launch(sess, "reset", s.setUpJob(sess, b, func(ctx context.Context, progress backend.Progress) (*backend.Env, error) {
+		return s.backend.Reset(ctx, request(sess, b.Scope), refOf(sess), progress)
+	}))
 	return s.store.LabSessionByID(ctx, userID, sess.ID)
 }
 
@@ -504,12 +380,4 @@ func (s *Service) Wait(ctx context.Context, userID int64, labID string, onChange
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-}
-
-// Close cancels running jobs and waits for them to record their outcome.
-func (s *Service) Close() {
-	s.closeOnce.Do(func() {
-		s.cancel()
-		s.jobs.Wait()
-	})
 }

@@ -15,50 +15,36 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kcnaprep/kcnaprep/internal/app"
-	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/lab"
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
-	"github.com/kcnaprep/kcnaprep/internal/lab/labtest"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/internal/testcontent"
+	"github.com/kcnaprep/kcnaprep/internal/testenv"
 )
 
 type fixture struct {
 	db    *store.DB
-	cat   *catalog.Catalog
-	fb    *labtest.FakeBackend
+	c     *testenv.Content
+	fb    *testenv.FakeBackend
 	dir   string
 	alice int64
 	bob   int64
 }
 
-// newFixture loads a catalog with one lab that has no set-up (the fake backend has no cluster
+// newFixture loads content with one lab that has no set-up (the fake backend has no cluster
 // to apply it to).
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	src, err := catalog.DirSources(testcontent.Write(t, testcontent.LabFilesWithoutSetup("scale-web")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := app.LoadCatalogFrom(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "kcnaprep.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	a, _ := db.CreateUser(ctx, "alice", "Alice", domain.RoleLearner)
-	b, _ := db.CreateUser(ctx, "bob", "Bob", domain.RoleLearner)
-	return &fixture{db: db, cat: cat, fb: &labtest.FakeBackend{}, dir: t.TempDir(), alice: a.ID, bob: b.ID}
+	c := testenv.MustLoadContent(t, testcontent.LabFilesWithoutSetup("scale-web"))
+	db := testenv.MustOpenDB(t, nil)
+	a := testenv.MustCreateUser(t, db, "alice", domain.RoleLearner)
+	b := testenv.MustCreateUser(t, db, "bob", domain.RoleLearner)
+	return &fixture{db: db, c: c, fb: &testenv.FakeBackend{}, dir: t.TempDir(), alice: a.ID, bob: b.ID}
 }
 
 func (f *fixture) service(t *testing.T, opts ...lab.Option) *lab.Service {
-	s := lab.NewService(f.fb, f.db, f.cat, append([]lab.Option{lab.WithSessionDir(f.dir)}, opts...)...)
+	s := lab.NewService(f.fb, f.db, f.c.Catalog, f.c.Bundles, append([]lab.Option{lab.WithSessionDir(f.dir)}, opts...)...)
 	t.Cleanup(s.Close)
 	return s
 }
@@ -233,5 +219,36 @@ func TestReconcileRecoversFromACrash(t *testing.T) {
 	released := f.fb.Released()
 	if !slices.Contains(released, backend.Ref{Cluster: "c-u9", Namespace: "lab-x"}) {
 		t.Errorf("leftover not released: %v", released)
+	}
+}
+
+// TestCloseEndsAJobWaitingInProvision: closing the service cancels a job still provisioning
+// (the fake backend waits at its gate but honours ctx), so Close returns, the session ends
+// failed and what the job made is released; a test that fails before opening the gate ends
+// at once instead of hanging until the test timeout.
+func TestCloseEndsAJobWaitingInProvision(t *testing.T) {
+	f := newFixture(t)
+	f.fb.Gate = make(chan struct{})
+	s := f.service(t)
+	ctx := context.Background()
+	sess, err := s.Start(ctx, f.alice, "scale-web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A minute is a hang guard, not a speed limit: a backend ignoring ctx fails here.
+	sctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := s.Shutdown(sctx); err != nil {
+		t.Fatalf("Shutdown = %v: the job did not end when cancelled", err)
+	}
+	got, err := f.db.LabSessionByID(ctx, f.alice, sess.ID)
+	if err != nil || got.State != domain.LabFailed || !strings.Contains(got.Error, "context canceled") {
+		t.Errorf("after Shutdown: %+v %v, want failed by the cancelled job", got, err)
+	}
+	if len(f.fb.Released()) != 1 {
+		t.Errorf("released %v, want the half-made environment", f.fb.Released())
+	}
+	if err := s.Shutdown(ctx); err != nil {
+		t.Errorf("second Shutdown = %v", err)
 	}
 }

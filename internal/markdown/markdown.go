@@ -47,11 +47,12 @@ var LinkKinds = []string{"lesson", "question", "lab", "domain"}
 
 // Renderer renders Markdown. It is safe for concurrent use.
 type Renderer struct {
-	md goldmark.Markdown
+	md       goldmark.Markdown
+	diagrams DiagramFunc
 }
 
 // New returns a Renderer with kcnaprep's extensions.
-func New() *Renderer {
+func New(opts ...Option) *Renderer {
 	md := goldmark.New(
 		goldmark.WithExtensions(
 			extension.GFM,
@@ -61,17 +62,27 @@ func New() *Renderer {
 			),
 		),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
+		goldmark.WithRendererOptions(diagramRendererOption()),
 	)
-	return &Renderer{md: md}
+	r := &Renderer{md: md}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
 }
 
 // Render renders a whole document. resolve may be nil when the source has no internal links.
 func (r *Renderer) Render(src []byte, resolve Resolver) (Document, error) {
 	doc := r.md.Parser().Parse(text.NewReader(src))
 	var out Document
-	var words, plain strings.Builder
+	var words strings.Builder
+	var plain bytes.Buffer
+	var diagrams []*ast.FencedCodeBlock
 	err := ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
+			if n.Type() == ast.TypeBlock {
+				plain.WriteByte(' ') // blocks end a run of text; inline text joins as written
+			}
 			return ast.WalkContinue, nil
 		}
 		switch n := n.(type) {
@@ -87,8 +98,17 @@ func (r *Renderer) Render(src []byte, resolve Resolver) (Document, error) {
 		case *ast.Blockquote:
 			callout(n, src)
 		case *ast.Link:
+			if class, _ := n.AttributeString("class"); string(toBytes(class)) == "anchor" {
+				// The heading's "#" permalink is markup, not text: keep it out of search
+				// snippets.
+				return ast.WalkSkipChildren, nil
+			}
 			rewriteLink(n, resolve)
 		case *ast.FencedCodeBlock, *ast.CodeBlock:
+			if fc, ok := n.(*ast.FencedCodeBlock); ok && r.diagrams != nil && string(fc.Language(src)) == DiagramLang {
+				diagrams = append(diagrams, fc)
+				return ast.WalkSkipChildren, nil
+			}
 			code := blockText(n, src)
 			plain.WriteString(code)
 			plain.WriteByte('\n')
@@ -98,15 +118,22 @@ func (r *Renderer) Render(src []byte, resolve Resolver) (Document, error) {
 			words.Write(seg)
 			words.WriteByte(' ')
 			plain.Write(seg)
-			plain.WriteByte(' ')
+			if n.SoftLineBreak() || n.HardLineBreak() {
+				plain.WriteByte(' ')
+			}
 		case *ast.String:
 			plain.Write(n.Value)
-			plain.WriteByte(' ')
+			if n.Parent() != nil && n.Parent().Type() == ast.TypeBlock && n.NextSibling() == nil {
+				plain.WriteByte(' ')
+			}
 		}
 		return ast.WalkContinue, nil
 	})
 	if err != nil {
 		return Document{}, fmt.Errorf("walk markdown: %w", err)
+	}
+	if err := r.renderDiagrams(src, diagrams, &plain); err != nil {
+		return Document{}, err
 	}
 	var buf bytes.Buffer
 	if err := r.md.Renderer().Render(&buf, src, doc); err != nil {

@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -106,5 +107,26 @@ func TestHighlightCSS(t *testing.T) {
 	}
 	if !strings.Contains(string(css), "prefers-color-scheme: dark") || !strings.Contains(string(css), ".chroma") {
 		t.Errorf("unexpected css: %.200s", css)
+	}
+}
+
+// markdownLeftover matches Markdown syntax that must not reach search snippets: emphasis,
+// backticks, links, heading marks (and the heading's "#" permalink), list markers, callouts.
+var markdownLeftover = regexp.MustCompile("\\*\\*|__|`|\\]\\(|\\[![A-Z]+\\]|(^|\\s)#{1,6}(\\s|$)|(^|\\s)[-*+]\\s|(^|\\s)\\d+\\.\\s")
+
+func TestSearchTextHasNoMarkdownLeftovers(t *testing.T) {
+	src := "# Title\n\nSome **bold** and _em_ and `code` and [a link](https://kubernetes.io/).\n\n" +
+		"## How it works\n\n- one item\n- two items\n\n1. first\n2. second\n\n> [!TRAP]\n> Pods are not containers.\n\n### Deeper\n\nEnd.\n"
+	d, err := New().Render([]byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := markdownLeftover.FindString(d.Text); m != "" {
+		t.Errorf("search text has Markdown leftover %q: %q", m, d.Text)
+	}
+	for _, want := range []string{"Some bold and em and code and a link.", "How it works one item", "Pods are not containers.", "Deeper End."} {
+		if !strings.Contains(d.Text, want) {
+			t.Errorf("search text lacks %q: %q", want, d.Text)
+		}
 	}
 }

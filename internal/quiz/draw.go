@@ -102,7 +102,7 @@ func drawFromDomain(d *catalog.Domain, quota int, hist History, rng *rand.Rand, 
 	for _, c := range d.Competencies {
 		var qs []candidate
 		for _, q := range c.Questions {
-			if !used[q.ID] {
+			if !used[q.ID] && q.ExamEligible() {
 				qs = append(qs, candidate{q: q, seen: hist[q.ID], tie: rng.Float64()})
 			}
 		}

@@ -13,7 +13,7 @@ type Filter struct {
 	Domain     string
 	Competency string
 	Difficulty int
-	Weakest    bool // choose the competency the learner is weakest in
+	Weakest    bool // choose the competency the learner is weakest in, unless Competency is set
 }
 
 // ErrNoQuestions is returned when the filter matches no question.
@@ -32,12 +32,13 @@ func Pool(cat *catalog.Catalog, f Filter) []*catalog.Question {
 	return out
 }
 
-// NextPractice picks the next practice question: from the weakest competency when asked (see
-// WeakestCompetency), otherwise from the filtered pool. It prefers questions never answered,
+// NextPractice picks the next practice question: from the weakest competency when asked and
+// none is chosen (see WeakestCompetency), otherwise from the filtered pool. It prefers questions never answered,
 // then questions last answered wrongly, then those answered longest ago, and never repeats
 // the question just shown (skip) unless it is the only one.
 func NextPractice(cat *catalog.Catalog, f Filter, hist History, skip string, rng *rand.Rand) (*catalog.Question, error) {
-	if f.Weakest {
+	if f.Weakest && f.Competency == "" {
+		// A chosen competency wins: "weakest" then only orders its questions (misses first).
 		pool := Pool(cat, Filter{Domain: f.Domain, Difficulty: f.Difficulty})
 		if c := WeakestCompetency(pool, hist, rng); c != nil {
 			f.Competency = c.ID

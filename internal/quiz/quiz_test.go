@@ -3,6 +3,7 @@ package quiz
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -224,5 +225,41 @@ func TestBetaSampleMean(t *testing.T) {
 		if mean, want := sum/20000, ab[0]/(ab[0]+ab[1]); math.Abs(mean-want) > 0.01 {
 			t.Errorf("Beta(%v,%v) mean %.3f, want %.3f", ab[0], ab[1], mean, want)
 		}
+	}
+}
+
+// Questions tagged beyond-kcna stay in practice but never reach a mock exam, even when the
+// exam asks for more questions than the bank holds.
+func TestDrawExamSkipsBeyondKCNA(t *testing.T) {
+	qs := testcontent.Questions("alpha", "one", "al-one", 1, 40, "")
+	for _, id := range []string{"al-one-003", "al-one-017"} {
+		qs = strings.Replace(qs, "  - id: "+id+"\n    type: single\n", "  - id: "+id+"\n    type: single\n    tags: [beyond-kcna]\n", 1)
+	}
+	src, err := catalog.DirSources(testcontent.Write(t, map[string]string{
+		"quizzes/alpha/one.yaml": qs,
+		"quizzes/beta/two.yaml":  testcontent.Questions("beta", "two", "be-two", 101, 30, ""),
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := catalog.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Question("al-one-003").ExamEligible() {
+		t.Fatal("the tag did not load")
+	}
+	drawn := DrawExam(c, 500, History{}, rand.New(rand.NewPCG(1, 2)))
+	if len(drawn) != 68 {
+		t.Errorf("drew %d; want all 70 but the 2 tagged", len(drawn))
+	}
+	for _, q := range drawn {
+		if !q.ExamEligible() {
+			t.Errorf("drew %s, tagged %v", q.ID, q.Tags)
+		}
+	}
+	// Practice still offers them.
+	if got := c.Question("al-one-017"); got == nil || got.Domain == nil {
+		t.Error("tagged question missing from the catalog")
 	}
 }

@@ -11,36 +11,18 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 )
 
-// Answer sources.
-const (
-	SourcePractice = "practice"
-	SourceExam     = "exam"
-	SourceReview   = "review"
-)
-
-// AnswerRecord is one answer to store.
-type AnswerRecord struct {
-	QuestionID string
-	Picked     []int
-	Correct    bool
-	Source     string
-	ExamID     int64  // exam answers only
-	Token      string // the form's one-time token; "" for none
-}
-
-// AnswerRow is a stored answer.
-type AnswerRow struct {
-	QuestionID string    `db:"question_id"`
-	Correct    bool      `db:"correct"`
-	Source     string    `db:"source"`
-	AnsweredAt time.Time `db:"-"`
-	At         int64     `db:"answered_at"`
+// answerRow is a stored answer.
+type answerRow struct {
+	QuestionID string `db:"question_id"`
+	Correct    bool   `db:"correct"`
+	Source     string `db:"source"`
+	At         int64  `db:"answered_at"`
 }
 
 // RecordAnswer stores a practice or review answer. A missed question joins the review queue,
 // due now. With a token, the same form submitted twice is stored once (the second call
 // returns false).
-func (db *DB) RecordAnswer(ctx context.Context, userID int64, a AnswerRecord) (bool, error) {
+func (db *DB) RecordAnswer(ctx context.Context, userID int64, a domain.AnswerRecord) (bool, error) {
 	now := db.now()
 	stored := false
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
@@ -59,7 +41,7 @@ func (db *DB) RecordAnswer(ctx context.Context, userID int64, a AnswerRecord) (b
 	return stored, err
 }
 
-func insertAnswer(ctx context.Context, tx *sqlx.Tx, userID int64, a AnswerRecord, now time.Time) error {
+func insertAnswer(ctx context.Context, tx *sqlx.Tx, userID int64, a domain.AnswerRecord, now time.Time) error {
 	var examID, token any
 	if a.ExamID != 0 {
 		examID = a.ExamID
@@ -84,8 +66,8 @@ func insertAnswer(ctx context.Context, tx *sqlx.Tx, userID int64, a AnswerRecord
 	return nil
 }
 
-// QuestionStat summarises the user's answers to one question.
-type QuestionStat struct {
+// questionStatRow is one question's answer counts.
+type questionStatRow struct {
 	QuestionID string `db:"question_id"`
 	Count      int    `db:"n"`
 	Correct    int    `db:"ok"`
@@ -93,13 +75,10 @@ type QuestionStat struct {
 	LastOK     bool   `db:"last_ok"`
 }
 
-// LastAt is the time of the last answer.
-func (s QuestionStat) LastAt() time.Time { return fromMillis(s.Last) }
-
 // QuestionStats returns, per question the user has answered, counts and the last answer.
-func (db *DB) QuestionStats(ctx context.Context, userID int64) ([]QuestionStat, error) {
-	var out []QuestionStat
-	err := db.sel(ctx, &out, `
+func (db *DB) QuestionStats(ctx context.Context, userID int64) ([]domain.QuestionStat, error) {
+	var rows []questionStatRow
+	err := db.sel(ctx, &rows, `
 		SELECT question_id, count(*) AS n, sum(correct) AS ok, max(answered_at) AS last_at,
 		       (SELECT a2.correct FROM answers a2 WHERE a2.user_id = a.user_id AND a2.question_id = a.question_id
 		        ORDER BY a2.answered_at DESC, a2.id DESC LIMIT 1) AS last_ok
@@ -107,32 +86,26 @@ func (db *DB) QuestionStats(ctx context.Context, userID int64) ([]QuestionStat, 
 	if err != nil {
 		return nil, fmt.Errorf("question stats of user %d: %w", userID, err)
 	}
+	out := make([]domain.QuestionStat, len(rows))
+	for i, r := range rows {
+		out[i] = domain.QuestionStat{QuestionID: r.QuestionID, Count: r.Count, Correct: r.Correct, LastAt: fromMillis(r.Last), LastOK: r.LastOK}
+	}
 	return out, nil
 }
 
 // RecentAnswers returns the user's answers since a time, newest first, at most limit.
-func (db *DB) RecentAnswers(ctx context.Context, userID int64, since time.Time, limit int) ([]AnswerRow, error) {
-	var out []AnswerRow
-	err := db.sel(ctx, &out, `SELECT question_id, correct, source, answered_at FROM answers
+func (db *DB) RecentAnswers(ctx context.Context, userID int64, since time.Time, limit int) ([]domain.Answer, error) {
+	var rows []answerRow
+	err := db.sel(ctx, &rows, `SELECT question_id, correct, source, answered_at FROM answers
 		WHERE user_id = ? AND answered_at >= ? ORDER BY answered_at DESC, id DESC LIMIT ?`, userID, millis(since), limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent answers of user %d: %w", userID, err)
 	}
-	for i := range out {
-		out[i].AnsweredAt = fromMillis(out[i].At)
+	out := make([]domain.Answer, len(rows))
+	for i, r := range rows {
+		out[i] = domain.Answer{QuestionID: r.QuestionID, Correct: r.Correct, Source: r.Source, AnsweredAt: fromMillis(r.At)}
 	}
 	return out, nil
-}
-
-// Card is a review card's stored state.
-type Card struct {
-	QuestionID string
-	Stability  float64
-	Difficulty float64
-	Reps       int
-	Lapses     int
-	LastReview time.Time // zero: never reviewed
-	Due        time.Time
 }
 
 type cardRow struct {
@@ -145,8 +118,8 @@ type cardRow struct {
 	DueAt      int64         `db:"due_at"`
 }
 
-func (r cardRow) card() Card {
-	c := Card{QuestionID: r.QuestionID, Stability: r.Stability, Difficulty: r.Difficulty, Reps: r.Reps, Lapses: r.Lapses, Due: fromMillis(r.DueAt)}
+func (r cardRow) card() domain.Card {
+	c := domain.Card{QuestionID: r.QuestionID, Stability: r.Stability, Difficulty: r.Difficulty, Reps: r.Reps, Lapses: r.Lapses, Due: fromMillis(r.DueAt)}
 	if r.LastReview.Valid {
 		c.LastReview = fromMillis(r.LastReview.Int64)
 	}
@@ -156,14 +129,14 @@ func (r cardRow) card() Card {
 const cardColumns = `question_id, stability, difficulty, reps, lapses, last_review, due_at`
 
 // DueCards returns cards due at or before now, most overdue first.
-func (db *DB) DueCards(ctx context.Context, userID int64, limit int) ([]Card, error) {
+func (db *DB) DueCards(ctx context.Context, userID int64, limit int) ([]domain.Card, error) {
 	var rows []cardRow
 	err := db.sel(ctx, &rows, `SELECT `+cardColumns+` FROM review_cards WHERE user_id = ? AND due_at <= ?
 		ORDER BY due_at LIMIT ?`, userID, millis(db.now()), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due cards of user %d: %w", userID, err)
 	}
-	out := make([]Card, len(rows))
+	out := make([]domain.Card, len(rows))
 	for i, r := range rows {
 		out[i] = r.card()
 	}
@@ -185,34 +158,22 @@ func (db *DB) ReviewCounts(ctx context.Context, userID int64, until time.Time) (
 	return int(r.Now.Int64), int(r.Today.Int64), r.Total, nil
 }
 
-// Card returns one of the user's cards, or ENOTFOUND.
-func (db *DB) Card(ctx context.Context, userID int64, questionID string) (Card, error) {
+// domain.Card returns one of the user's cards, or ENOTFOUND.
+func (db *DB) Card(ctx context.Context, userID int64, questionID string) (domain.Card, error) {
 	var r cardRow
 	err := db.get(ctx, &r, `SELECT `+cardColumns+` FROM review_cards WHERE user_id = ? AND question_id = ?`, userID, questionID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Card{}, domain.Errorf(domain.ENOTFOUND, "That question is not in your review queue.")
+		return domain.Card{}, domain.Errorf(domain.ENOTFOUND, "That question is not in your review queue.")
 	}
 	if err != nil {
-		return Card{}, fmt.Errorf("card %s of user %d: %w", questionID, userID, err)
+		return domain.Card{}, fmt.Errorf("card %s of user %d: %w", questionID, userID, err)
 	}
 	return r.card(), nil
 }
 
-// ReviewUpdate is a card's state after a rated review.
-type ReviewUpdate struct {
-	QuestionID      string
-	PrevReps        int // the reps the rating was made against: a second submission finds them changed
-	Rating          int
-	Stability       float64
-	Difficulty      float64
-	Reps, Lapses    int
-	Interval        int
-	Due, ReviewedAt time.Time
-}
-
 // SaveReview stores a rated review. It applies only if the card still has PrevReps reps, so a
 // rating submitted twice is applied once (the second call returns false).
-func (db *DB) SaveReview(ctx context.Context, userID int64, u ReviewUpdate) (bool, error) {
+func (db *DB) SaveReview(ctx context.Context, userID int64, u domain.ReviewUpdate) (bool, error) {
 	applied := false
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE review_cards SET stability = ?, difficulty = ?, reps = ?, lapses = ?, last_review = ?, due_at = ?
@@ -237,3 +198,40 @@ func (db *DB) SaveReview(ctx context.Context, userID int64, u ReviewUpdate) (boo
 
 // Now is the store's clock (tests set it with WithClock).
 func (db *DB) Now() time.Time { return db.now() }
+
+// ReviewStats reads the user's review statistics: cards due before horizon, cards by state,
+// and ratings given since since.
+func (db *DB) ReviewStats(ctx context.Context, userID int64, horizon, since time.Time) (domain.ReviewStatsRow, error) {
+	var out domain.ReviewStatsRow
+	var due []int64
+	if err := db.sel(ctx, &due, `SELECT due_at FROM review_cards WHERE user_id = ? AND due_at < ? ORDER BY due_at`,
+		userID, millis(horizon)); err != nil {
+		return out, fmt.Errorf("due forecast of user %d: %w", userID, err)
+	}
+	for _, d := range due {
+		out.Due = append(out.Due, fromMillis(d))
+	}
+	const matureMillis = 21 * 24 * 60 * 60 * 1000
+	var states struct {
+		New    sql.NullInt64 `db:"new"`
+		Young  sql.NullInt64 `db:"young"`
+		Mature sql.NullInt64 `db:"mature"`
+	}
+	if err := db.get(ctx, &states, `SELECT sum(last_review IS NULL) AS new,
+		sum(last_review IS NOT NULL AND due_at - last_review < ?) AS young,
+		sum(last_review IS NOT NULL AND due_at - last_review >= ?) AS mature
+		FROM review_cards WHERE user_id = ?`, matureMillis, matureMillis, userID); err != nil {
+		return out, fmt.Errorf("card states of user %d: %w", userID, err)
+	}
+	out.New, out.Young, out.Mature = int(states.New.Int64), int(states.Young.Int64), int(states.Mature.Int64)
+	var ratings struct {
+		Total int           `db:"total"`
+		Again sql.NullInt64 `db:"again"`
+	}
+	if err := db.get(ctx, &ratings, `SELECT count(*) AS total, sum(rating = 1) AS again FROM review_log
+		WHERE user_id = ? AND reviewed_at >= ?`, userID, millis(since)); err != nil {
+		return out, fmt.Errorf("ratings of user %d: %w", userID, err)
+	}
+	out.Reviews, out.AgainCount = ratings.Total, int(ratings.Again.Int64)
+	return out, nil
+}

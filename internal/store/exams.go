@@ -13,56 +13,6 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 )
 
-// Exam is a mock exam attempt.
-type Exam struct {
-	ID            int64
-	UserID        int64
-	StartedAt     time.Time
-	Deadline      time.Time
-	SubmittedAt   time.Time // zero while in progress
-	AutoSubmitted bool
-	Minutes       int
-	PassScore     int
-	MaxScore      int
-	Score         int
-	Correct       int
-	Total         int
-}
-
-// Submitted reports whether the exam is over.
-func (e Exam) Submitted() bool { return !e.SubmittedAt.IsZero() }
-
-// Passed reports whether a submitted exam's score reached its pass mark.
-func (e Exam) Passed() bool { return e.Score >= e.PassScore }
-
-// TimeUsed is how long a submitted exam took, at most its time limit (an exam submitted by the
-// sweeper after its deadline used exactly the limit).
-func (e Exam) TimeUsed() time.Duration {
-	return min(e.SubmittedAt.Sub(e.StartedAt), e.Deadline.Sub(e.StartedAt))
-}
-
-// ExamQuestion is one question of an exam with the learner's answer so far.
-type ExamQuestion struct {
-	Position    int
-	QuestionID  string
-	ChoiceOrder []int // display order: indices into the question's choices
-	Picked      []int // indices into the question's choices
-	Answered    bool
-	Flagged     bool
-}
-
-// NewExam describes an exam to create.
-type NewExam struct {
-	Minutes, PassScore, MaxScore int
-	Questions                    []NewExamQuestion
-}
-
-// NewExamQuestion is one drawn question and its choice order.
-type NewExamQuestion struct {
-	QuestionID  string
-	ChoiceOrder []int
-}
-
 type examRow struct {
 	ID            int64         `db:"id"`
 	UserID        int64         `db:"user_id"`
@@ -80,8 +30,8 @@ type examRow struct {
 
 const examColumns = `id, user_id, started_at, deadline_at, submitted_at, auto_submitted, minutes, pass_score, max_score, score, correct, total`
 
-func (r examRow) exam() Exam {
-	e := Exam{ID: r.ID, UserID: r.UserID, StartedAt: fromMillis(r.StartedAt), Deadline: fromMillis(r.DeadlineAt),
+func (r examRow) exam() domain.Exam {
+	e := domain.Exam{ID: r.ID, UserID: r.UserID, StartedAt: fromMillis(r.StartedAt), Deadline: fromMillis(r.DeadlineAt),
 		AutoSubmitted: r.AutoSubmitted, Minutes: r.Minutes, PassScore: r.PassScore, MaxScore: r.MaxScore,
 		Score: int(r.Score.Int64), Correct: int(r.Correct.Int64), Total: r.Total}
 	if r.SubmittedAt.Valid {
@@ -90,14 +40,18 @@ func (r examRow) exam() Exam {
 	return e
 }
 
-// CreateExam stores a new exam starting now.
-func (db *DB) CreateExam(ctx context.Context, userID int64, ne NewExam) (Exam, error) {
+// CreateExam stores a new exam starting now, or returns domain.ErrExamInProgress when the
+// user has one open (index exams_one_open holds at most one per user).
+func (db *DB) CreateExam(ctx context.Context, userID int64, ne domain.NewExam) (domain.Exam, error) {
 	now := db.now()
 	var id int64
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO exams (user_id, started_at, deadline_at, minutes, pass_score, max_score, total)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, userID, millis(now), millis(now.Add(time.Duration(ne.Minutes)*time.Minute)),
 			ne.Minutes, ne.PassScore, ne.MaxScore, len(ne.Questions))
+		if isUniqueViolation(err) {
+			return domain.ErrExamInProgress
+		}
 		if err != nil {
 			return fmt.Errorf("create exam: %w", err)
 		}
@@ -117,26 +71,26 @@ func (db *DB) CreateExam(ctx context.Context, userID int64, ne NewExam) (Exam, e
 		return nil
 	})
 	if err != nil {
-		return Exam{}, err
+		return domain.Exam{}, err
 	}
 	return db.Exam(ctx, userID, id)
 }
 
-// Exam returns one of the user's exams; another user's exam is ENOTFOUND.
-func (db *DB) Exam(ctx context.Context, userID, examID int64) (Exam, error) {
+// domain.Exam returns one of the user's exams; another user's exam is ENOTFOUND.
+func (db *DB) Exam(ctx context.Context, userID, examID int64) (domain.Exam, error) {
 	var r examRow
 	err := db.get(ctx, &r, `SELECT `+examColumns+` FROM exams WHERE id = ? AND user_id = ?`, examID, userID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Exam{}, domain.Errorf(domain.ENOTFOUND, "There is no such exam.")
+		return domain.Exam{}, domain.Errorf(domain.ENOTFOUND, "There is no such exam.")
 	}
 	if err != nil {
-		return Exam{}, fmt.Errorf("exam %d: %w", examID, err)
+		return domain.Exam{}, fmt.Errorf("exam %d: %w", examID, err)
 	}
 	return r.exam(), nil
 }
 
 // ExamQuestions returns the exam's questions in order, with the answers saved so far.
-func (db *DB) ExamQuestions(ctx context.Context, userID, examID int64) ([]ExamQuestion, error) {
+func (db *DB) ExamQuestions(ctx context.Context, userID, examID int64) ([]domain.ExamQuestion, error) {
 	var rows []struct {
 		Position    int            `db:"position"`
 		QuestionID  string         `db:"question_id"`
@@ -153,9 +107,9 @@ func (db *DB) ExamQuestions(ctx context.Context, userID, examID int64) ([]ExamQu
 	if len(rows) == 0 {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no such exam.")
 	}
-	out := make([]ExamQuestion, len(rows))
+	out := make([]domain.ExamQuestion, len(rows))
 	for i, r := range rows {
-		out[i] = ExamQuestion{Position: r.Position, QuestionID: r.QuestionID, ChoiceOrder: splitInts(r.ChoiceOrder),
+		out[i] = domain.ExamQuestion{Position: r.Position, QuestionID: r.QuestionID, ChoiceOrder: splitInts(r.ChoiceOrder),
 			Flagged: r.Flagged, Answered: r.Picked.Valid && r.Picked.String != ""}
 		if r.Picked.Valid {
 			out[i].Picked = splitInts(r.Picked.String)
@@ -163,9 +117,6 @@ func (db *DB) ExamQuestions(ctx context.Context, userID, examID int64) ([]ExamQu
 	}
 	return out, nil
 }
-
-// ErrExamOver is returned for answers to an exam past its deadline or already submitted.
-var ErrExamOver = domain.Errorf(domain.EGONE, "This exam is over: the time ran out or it was submitted, so the answer was not saved.")
 
 // SaveExamAnswer saves the learner's choice for one question, in one transaction that also
 // checks the exam is the user's, not submitted and not past its deadline (the server's clock
@@ -214,21 +165,14 @@ func openExamForWrite(ctx context.Context, tx *sqlx.Tx, userID, examID int64, no
 		return fmt.Errorf("exam %d: %w", examID, err)
 	}
 	if r.Submitted.Valid || millis(now) > r.Deadline {
-		return ErrExamOver
+		return domain.ErrExamOver
 	}
 	return nil
 }
 
-// ExamSubmission is the scored outcome of an exam, written at submission.
-type ExamSubmission struct {
-	Score, Correct int
-	Auto           bool
-	Answers        []AnswerRecord // one per answered question, for history and review
-}
-
 // SubmitExam records the result, unless the exam is already submitted (then it does nothing
 // and returns false: submitting twice, or the deadline sweeper racing the learner, is safe).
-func (db *DB) SubmitExam(ctx context.Context, userID, examID int64, s ExamSubmission) (bool, error) {
+func (db *DB) SubmitExam(ctx context.Context, userID, examID int64, s domain.ExamSubmission) (bool, error) {
 	now := db.now()
 	done := false
 	err := db.tx(ctx, func(tx *sqlx.Tx) error {
@@ -243,7 +187,7 @@ func (db *DB) SubmitExam(ctx context.Context, userID, examID int64, s ExamSubmis
 		done = true
 		for _, a := range s.Answers {
 			a.ExamID = examID
-			a.Source = SourceExam
+			a.Source = domain.SourceExam
 			if err := insertAnswer(ctx, tx, userID, a, now); err != nil {
 				return err
 			}
@@ -254,28 +198,28 @@ func (db *DB) SubmitExam(ctx context.Context, userID, examID int64, s ExamSubmis
 }
 
 // OpenExam returns the user's most recent exam still in progress, or ENOTFOUND.
-func (db *DB) OpenExam(ctx context.Context, userID int64) (Exam, error) {
+func (db *DB) OpenExam(ctx context.Context, userID int64) (domain.Exam, error) {
 	var r examRow
 	err := db.get(ctx, &r, `SELECT `+examColumns+` FROM exams WHERE user_id = ? AND submitted_at IS NULL
 		ORDER BY started_at DESC LIMIT 1`, userID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Exam{}, domain.Errorf(domain.ENOTFOUND, "No exam in progress.")
+		return domain.Exam{}, domain.Errorf(domain.ENOTFOUND, "No exam in progress.")
 	}
 	if err != nil {
-		return Exam{}, fmt.Errorf("open exam of user %d: %w", userID, err)
+		return domain.Exam{}, fmt.Errorf("open exam of user %d: %w", userID, err)
 	}
 	return r.exam(), nil
 }
 
 // ExpiredExams lists exams past their deadline and not submitted, for the auto-submitter.
-func (db *DB) ExpiredExams(ctx context.Context, limit int) ([]Exam, error) {
+func (db *DB) ExpiredExams(ctx context.Context, limit int) ([]domain.Exam, error) {
 	var rows []examRow
 	err := db.sel(ctx, &rows, `SELECT `+examColumns+` FROM exams WHERE submitted_at IS NULL AND deadline_at < ?
 		ORDER BY deadline_at LIMIT ?`, millis(db.now()), limit)
 	if err != nil {
 		return nil, fmt.Errorf("expired exams: %w", err)
 	}
-	out := make([]Exam, len(rows))
+	out := make([]domain.Exam, len(rows))
 	for i, r := range rows {
 		out[i] = r.exam()
 	}
@@ -283,14 +227,14 @@ func (db *DB) ExpiredExams(ctx context.Context, limit int) ([]Exam, error) {
 }
 
 // ExamHistory lists the user's submitted exams, oldest first.
-func (db *DB) ExamHistory(ctx context.Context, userID int64) ([]Exam, error) {
+func (db *DB) ExamHistory(ctx context.Context, userID int64) ([]domain.Exam, error) {
 	var rows []examRow
 	err := db.sel(ctx, &rows, `SELECT `+examColumns+` FROM exams WHERE user_id = ? AND submitted_at IS NOT NULL
 		ORDER BY started_at`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("exam history of user %d: %w", userID, err)
 	}
-	out := make([]Exam, len(rows))
+	out := make([]domain.Exam, len(rows))
 	for i, r := range rows {
 		out[i] = r.exam()
 	}
@@ -321,7 +265,7 @@ func splitInts(s string) []int {
 
 // ExamQuestionsAnyUser returns an exam's saved answers whoever owns it. Only operator tools
 // (the exam load test's loss audit) use it; request handlers go through ExamQuestions.
-func (db *DB) ExamQuestionsAnyUser(ctx context.Context, examID int64) ([]ExamQuestion, error) {
+func (db *DB) ExamQuestionsAnyUser(ctx context.Context, examID int64) ([]domain.ExamQuestion, error) {
 	var userID int64
 	if err := db.get(ctx, &userID, `SELECT user_id FROM exams WHERE id = ?`, examID); err != nil {
 		return nil, fmt.Errorf("owner of exam %d: %w", examID, err)

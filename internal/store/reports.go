@@ -4,37 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 )
 
-// ReportKinds are the kinds of problem a learner can report, with their labels.
-var ReportKinds = []struct{ Value, Label string }{
-	{"wrong-key", "The marked answer is wrong"},
-	{"unclear", "The question is unclear or has two right answers"},
-	{"outdated", "It is outdated (Kubernetes or the curriculum changed)"},
-	{"typo", "Typo or broken link"},
-	{"other", "Something else"},
-}
-
-// Report is a learner's report of a problem with a question.
-type Report struct {
-	ID         int64
-	QuestionID string
-	Kind       string
-	Message    string
-	Reporter   string
-	CreatedAt  time.Time
-	ResolvedAt time.Time // zero while open
-}
-
 // AddReport stores a report. The same open report (learner, question, kind) is stored once;
 // a second one updates its message.
 func (db *DB) AddReport(ctx context.Context, userID int64, questionID, kind, message string) error {
 	valid := false
-	for _, k := range ReportKinds {
+	for _, k := range domain.ReportKinds {
 		valid = valid || k.Value == kind
 	}
 	if !valid {
@@ -56,7 +35,7 @@ func (db *DB) AddReport(ctx context.Context, userID int64, questionID, kind, mes
 
 // Reports lists reports, open ones first, newest first. Only instructors and admins may list
 // them: everyone else gets EFORBIDDEN.
-func (db *DB) Reports(ctx context.Context, viewer *domain.User, includeResolved bool) ([]Report, error) {
+func (db *DB) Reports(ctx context.Context, viewer *domain.User, includeResolved bool) ([]domain.Report, error) {
 	if viewer == nil || (viewer.Role != domain.RoleInstructor && viewer.Role != domain.RoleAdmin) {
 		return nil, domain.Errorf(domain.EFORBIDDEN, "Only instructors can see question reports.")
 	}
@@ -78,9 +57,9 @@ func (db *DB) Reports(ctx context.Context, viewer *domain.User, includeResolved 
 	if err := db.sel(ctx, &rows, q); err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
 	}
-	out := make([]Report, len(rows))
+	out := make([]domain.Report, len(rows))
 	for i, r := range rows {
-		out[i] = Report{ID: r.ID, QuestionID: r.QuestionID, Kind: r.Kind, Message: r.Message, Reporter: r.Reporter, CreatedAt: fromMillis(r.CreatedAt)}
+		out[i] = domain.Report{ID: r.ID, QuestionID: r.QuestionID, Kind: r.Kind, Message: r.Message, Reporter: r.Reporter, CreatedAt: fromMillis(r.CreatedAt)}
 		if r.ResolvedAt.Valid {
 			out[i].ResolvedAt = fromMillis(r.ResolvedAt.Int64)
 		}

@@ -7,29 +7,18 @@ import (
 	"unicode"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 )
 
-// SearchDoc is one lesson as the search index sees it.
-type SearchDoc struct {
-	LessonID, Title, Body string
-}
-
-// SearchHit is one search result. Snippet marks matched terms with HitStart and HitEnd, so the
-// page can highlight them without trusting any HTML.
-type SearchHit struct {
+// searchHitRow is one search result.
+type searchHitRow struct {
 	LessonID string `db:"lesson_id"`
 	Title    string `db:"title"`
 	Snippet  string `db:"snippet"`
 }
 
-// Markers around matched terms in SearchHit.Snippet.
-const (
-	HitStart = "\x02"
-	HitEnd   = "\x03"
-)
-
 // IndexLessons replaces the search index with docs, in one transaction.
-func (db *DB) IndexLessons(ctx context.Context, docs []SearchDoc) error {
+func (db *DB) IndexLessons(ctx context.Context, docs []domain.SearchDoc) error {
 	return db.tx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM lesson_search`); err != nil {
 			return fmt.Errorf("clear search index: %w", err)
@@ -50,18 +39,22 @@ func (db *DB) IndexLessons(ctx context.Context, docs []SearchDoc) error {
 
 // SearchLessons runs a full-text search. Every word of the query must match (as a prefix),
 // the title weighs more than the body, and results come best first.
-func (db *DB) SearchLessons(ctx context.Context, query string, limit int) ([]SearchHit, error) {
+func (db *DB) SearchLessons(ctx context.Context, query string, limit int) ([]domain.SearchHit, error) {
 	match := ftsQuery(query)
 	if match == "" {
 		return nil, nil
 	}
-	var hits []SearchHit
-	err := db.sel(ctx, &hits, `
+	var rows []searchHitRow
+	err := db.sel(ctx, &rows, `
 		SELECT lesson_id, title, snippet(lesson_search, 2, ?, ?, '…', 24) AS snippet
 		FROM lesson_search WHERE lesson_search MATCH ?
-		ORDER BY bm25(lesson_search, 0, 5.0, 1.0) LIMIT ?`, HitStart, HitEnd, match, limit)
+		ORDER BY bm25(lesson_search, 0, 5.0, 1.0) LIMIT ?`, domain.HitStart, domain.HitEnd, match, limit)
 	if err != nil {
 		return nil, fmt.Errorf("search %q: %w", query, err)
+	}
+	hits := make([]domain.SearchHit, len(rows))
+	for i, r := range rows {
+		hits[i] = domain.SearchHit(r)
 	}
 	return hits, nil
 }

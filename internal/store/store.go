@@ -29,6 +29,8 @@ type DB struct {
 	Path  string
 	now   func() time.Time
 	stmts sync.Map // query -> *sqlx.Stmt on the read pool
+
+	mustExist bool
 }
 
 // Option configures Open.
@@ -37,14 +39,23 @@ type Option func(*DB)
 // WithClock sets the clock used for timestamps (tests).
 func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now } }
 
+// MustExist makes Open refuse a database file that does not exist yet, instead of creating an
+// empty one: for commands that only read or change existing state, where a mistyped data
+// directory should be an error, not a fresh empty database.
+func MustExist() Option { return func(db *DB) { db.mustExist = true } }
+
 // Open opens (creating if needed) the database file at path and applies pending migrations.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
-	}
 	db := &DB{Path: path, now: time.Now}
 	for _, o := range opts {
 		o(db)
+	}
+	if db.mustExist {
+		if err := checkExists(path); err != nil {
+			return nil, err
+		}
+	} else if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	var err error
 	// _txlock=immediate: a write transaction takes the write lock at BEGIN, so two writers
@@ -64,6 +75,20 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// ErrNoDatabase is MustExist's answer for a missing database or data directory.
+var ErrNoDatabase = errors.New("no database")
+
+func checkExists(path string) error {
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%w: the data directory %s does not exist (check --data-dir or KCNAPREP_DATA_DIR; \"server serve\" or \"server migrate\" creates it)", ErrNoDatabase, dir)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("%w: the data directory %s has no %s (check --data-dir or KCNAPREP_DATA_DIR; \"server serve\" or \"server migrate\" creates it)", ErrNoDatabase, dir, filepath.Base(path))
+	}
+	return nil
 }
 
 func openPool(ctx context.Context, path, extra string, conns int) (*sqlx.DB, error) {

@@ -103,10 +103,10 @@ func TestLessonProgressIsPerUserAndIdempotent(t *testing.T) {
 func TestSearchLessons(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpen(t)
-	docs := []SearchDoc{
-		{"kf/04-pods", "Pods", "A Pod groups containers that share a network namespace."},
-		{"co/02-services", "Services", "A Service load-balances traffic to pods selected by labels; kube-proxy programs rules."},
-		{"co/10-storage", "Volumes", "PersistentVolumeClaims request storage."},
+	docs := []domain.SearchDoc{
+		{LessonID: "kf/04-pods", Title: "Pods", Body: "A Pod groups containers that share a network namespace."},
+		{LessonID: "co/02-services", Title: "Services", Body: "A Service load-balances traffic to pods selected by labels; kube-proxy programs rules."},
+		{LessonID: "co/10-storage", Title: "Volumes", Body: "PersistentVolumeClaims request storage."},
 	}
 	if err := db.IndexLessons(ctx, docs); err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func TestSearchLessons(t *testing.T) {
 	if len(hits) != 2 || hits[0].LessonID != "kf/04-pods" {
 		t.Fatalf("hits for pod = %+v, want the Pods lesson first of 2", hits)
 	}
-	if !strings.Contains(hits[0].Snippet, HitStart) {
+	if !strings.Contains(hits[0].Snippet, domain.HitStart) {
 		t.Errorf("snippet has no match marker: %q", hits[0].Snippet)
 	}
 	hits, _ = db.SearchLessons(ctx, "kube-proxy rules", 10)

@@ -119,6 +119,21 @@ func Questions(domain, competency, prefix string, start, n int, lesson string) s
 func Write(tb testing.TB, overrides map[string]string) string {
 	tb.Helper()
 	dir := tb.TempDir()
+	for name, data := range Files(overrides) {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// Files is the valid content tree as a map from slash path to contents, with overrides
+// applied (an empty value removes a file): for tests that load from memory (fuzzing).
+func Files(overrides map[string]string) map[string]string {
 	files := map[string]string{
 		"content/curriculum.yaml":    Curriculum,
 		"content/alpha/01-first.md":  Lesson("First lesson", "one", "See [the second](lesson:alpha/02-second)."),
@@ -129,21 +144,13 @@ func Write(tb testing.TB, overrides map[string]string) string {
 		"quizzes/beta/two.yaml":      Questions("beta", "two", "be-two", 101, 4, ""),
 	}
 	for k, v := range overrides {
-		files[k] = v
-	}
-	for name, data := range files {
-		if data == "" {
+		if v == "" {
+			delete(files, k)
 			continue
 		}
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			tb.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
-			tb.Fatal(err)
-		}
+		files[k] = v
 	}
-	return dir
+	return files
 }
 
 // LabYAML is a valid lab.yaml for the lab id in domain alpha: one Deployment task with an object

@@ -9,7 +9,6 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/quiz"
-	"github.com/kcnaprep/kcnaprep/internal/store"
 )
 
 // ExamItem is one question of an exam as the learner sees it.
@@ -24,7 +23,7 @@ type ExamItem struct {
 
 // ExamState is an exam with its questions.
 type ExamState struct {
-	Exam  store.Exam
+	Exam  domain.Exam
 	Items []ExamItem
 }
 
@@ -48,35 +47,41 @@ func (st ExamState) Item(pos int) (ExamItem, error) {
 }
 
 // StartExam starts a mock exam with the curriculum's settings, or returns the learner's exam
-// in progress if there is one (an unfinished exam is resumed, never lost). Questions are drawn
+// in progress if there is one (an unfinished exam is resumed, never lost). The database keeps
+// one exam in progress per learner, so parallel starts all land on the same exam. Questions are drawn
 // stratified by domain weight, preferring ones the learner has not seen.
-func (s *Service) StartExam(ctx context.Context, userID int64) (store.Exam, error) {
+func (s *Service) StartExam(ctx context.Context, userID int64) (domain.Exam, error) {
 	open, err := s.db.OpenExam(ctx, userID)
 	switch {
 	case err == nil && s.db.Now().Before(open.Deadline):
 		return open, nil
 	case err == nil:
 		if _, err := s.Submit(ctx, userID, open.ID, true); err != nil {
-			return store.Exam{}, err
+			return domain.Exam{}, err
 		}
 	case domain.ErrorCode(err) != domain.ENOTFOUND:
-		return store.Exam{}, err
+		return domain.Exam{}, err
 	}
 	h, err := s.history(ctx, userID)
 	if err != nil {
-		return store.Exam{}, err
+		return domain.Exam{}, err
 	}
 	e := s.cat.Curriculum.Exam
 	rng := s.newRand()
 	qs := quiz.DrawExam(s.cat, e.Questions.Value, h, rng)
 	if len(qs) == 0 {
-		return store.Exam{}, domain.Errorf(domain.EINVALID, "The question bank is empty: no exam can be drawn.")
+		return domain.Exam{}, domain.Errorf(domain.EINVALID, "The question bank is empty: no exam can be drawn.")
 	}
-	ne := store.NewExam{Minutes: e.Minutes.Value, PassScore: e.PassScore.Value, MaxScore: e.MaxScore}
+	ne := domain.NewExam{Minutes: e.Minutes.Value, PassScore: e.PassScore.Value, MaxScore: e.MaxScore}
 	for _, q := range qs {
-		ne.Questions = append(ne.Questions, store.NewExamQuestion{QuestionID: q.ID, ChoiceOrder: quiz.ChoiceOrder(q, rng)})
+		ne.Questions = append(ne.Questions, domain.NewExamQuestion{QuestionID: q.ID, ChoiceOrder: quiz.ChoiceOrder(q, rng)})
 	}
-	return s.db.CreateExam(ctx, userID, ne)
+	ex, err := s.db.CreateExam(ctx, userID, ne)
+	if errors.Is(err, domain.ErrExamInProgress) {
+		// A parallel start (double click, second tab) won the race: join its exam.
+		return s.db.OpenExam(ctx, userID)
+	}
+	return ex, err
 }
 
 // Exam returns the exam and its questions. An exam past its deadline is submitted first, so
@@ -126,7 +131,7 @@ func (s *Service) SaveAnswer(ctx context.Context, userID, examID int64, position
 		return err
 	}
 	err = s.db.SaveExamAnswer(ctx, userID, examID, position, picked)
-	if errors.Is(err, store.ErrExamOver) {
+	if errors.Is(err, domain.ErrExamOver) {
 		if _, serr := s.Submit(ctx, userID, examID, true); serr != nil {
 			s.logger.Error("auto-submit after late answer", "exam", examID, "error", serr)
 		}
@@ -141,20 +146,20 @@ func (s *Service) Flag(ctx context.Context, userID, examID int64, position int, 
 
 // Submit scores and closes the exam (auto: the deadline did it). Submitting an exam already
 // submitted returns it unchanged.
-func (s *Service) Submit(ctx context.Context, userID, examID int64, auto bool) (store.Exam, error) {
+func (s *Service) Submit(ctx context.Context, userID, examID int64, auto bool) (domain.Exam, error) {
 	ex, err := s.db.Exam(ctx, userID, examID)
 	if err != nil {
-		return store.Exam{}, err
+		return domain.Exam{}, err
 	}
 	if ex.Submitted() {
 		return ex, nil
 	}
 	rows, err := s.db.ExamQuestions(ctx, userID, examID)
 	if err != nil {
-		return store.Exam{}, err
+		return domain.Exam{}, err
 	}
 	var rs []quiz.Response
-	var answers []store.AnswerRecord
+	var answers []domain.AnswerRecord
 	for _, r := range rows {
 		q := s.cat.Question(r.QuestionID)
 		if q == nil {
@@ -164,18 +169,18 @@ func (s *Service) Submit(ctx context.Context, userID, examID int64, auto bool) (
 		rs = append(rs, resp)
 		// An unanswered question scores as wrong, so it is recorded (and queued for review) as
 		// a miss too.
-		answers = append(answers, store.AnswerRecord{QuestionID: q.ID, Picked: r.Picked, Correct: resp.Correct()})
+		answers = append(answers, domain.AnswerRecord{QuestionID: q.ID, Picked: r.Picked, Correct: resp.Correct()})
 	}
 	res := quiz.Score(s.cat, rs, ex.MaxScore, ex.PassScore)
-	if _, err := s.db.SubmitExam(ctx, userID, examID, store.ExamSubmission{Score: res.Score, Correct: res.Correct, Auto: auto, Answers: answers}); err != nil {
-		return store.Exam{}, err
+	if _, err := s.db.SubmitExam(ctx, userID, examID, domain.ExamSubmission{Score: res.Score, Correct: res.Correct, Auto: auto, Answers: answers}); err != nil {
+		return domain.Exam{}, err
 	}
 	return s.db.Exam(ctx, userID, examID)
 }
 
 // Result is a submitted exam, scored, with every question for review.
 type Result struct {
-	Exam     store.Exam
+	Exam     domain.Exam
 	Score    quiz.Result
 	Items    []ExamItem
 	TimeUsed time.Duration
@@ -198,18 +203,18 @@ func (s *Service) Result(ctx context.Context, userID, examID int64) (Result, err
 }
 
 // History lists the learner's submitted exams, oldest first.
-func (s *Service) History(ctx context.Context, userID int64) ([]store.Exam, error) {
+func (s *Service) History(ctx context.Context, userID int64) ([]domain.Exam, error) {
 	return s.db.ExamHistory(ctx, userID)
 }
 
 // OpenExam returns the learner's exam in progress, or ENOTFOUND.
-func (s *Service) OpenExam(ctx context.Context, userID int64) (store.Exam, error) {
+func (s *Service) OpenExam(ctx context.Context, userID int64) (domain.Exam, error) {
 	ex, err := s.db.OpenExam(ctx, userID)
 	if err != nil {
 		return ex, err
 	}
 	if !s.db.Now().Before(ex.Deadline) {
-		return store.Exam{}, domain.Errorf(domain.ENOTFOUND, "No exam in progress.")
+		return domain.Exam{}, domain.Errorf(domain.ENOTFOUND, "No exam in progress.")
 	}
 	return ex, nil
 }

@@ -2,12 +2,12 @@ package trainer
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/srs"
-	"github.com/kcnaprep/kcnaprep/internal/store"
 )
 
 // ReviewSummary counts the learner's review queue.
@@ -26,7 +26,7 @@ func (s *Service) ReviewSummary(ctx context.Context, userID int64) (ReviewSummar
 // DueReview is the next card to review with its question.
 type DueReview struct {
 	Question *catalog.Question
-	Card     store.Card
+	Card     domain.Card
 }
 
 // NextReview returns the most overdue card, or ENOTFOUND when nothing is due.
@@ -53,12 +53,12 @@ func (s *Service) Card(ctx context.Context, userID int64, questionID string) (Du
 	return DueReview{Question: q, Card: c}, err
 }
 
-func memory(c store.Card) srs.Memory {
+func memory(c domain.Card) srs.Memory {
 	return srs.Memory{Stability: c.Stability, Difficulty: c.Difficulty, Reps: c.Reps, Lapses: c.Lapses, LastReview: c.LastReview}
 }
 
 // RatingOptions previews what each rating would schedule, for the buttons' labels.
-func (s *Service) RatingOptions(c store.Card) ([4]srs.Outcome, error) {
+func (s *Service) RatingOptions(c domain.Card) ([4]srs.Outcome, error) {
 	return s.srs.Preview(memory(c), s.db.Now())
 }
 
@@ -77,10 +77,47 @@ func (s *Service) Rate(ctx context.Context, userID int64, questionID string, r s
 	if err != nil {
 		return srs.Outcome{}, domain.Errorf(domain.EINVALID, "%v", err)
 	}
-	_, err = s.db.SaveReview(ctx, userID, store.ReviewUpdate{
+	_, err = s.db.SaveReview(ctx, userID, domain.ReviewUpdate{
 		QuestionID: questionID, PrevReps: prevReps, Rating: int(r),
 		Stability: o.Memory.Stability, Difficulty: o.Memory.Difficulty, Reps: o.Memory.Reps, Lapses: o.Memory.Lapses,
 		Interval: o.Interval, Due: o.Due, ReviewedAt: now,
 	})
 	return o, err
+}
+
+// ReviewStats are the learner's review statistics, like Anki's.
+type ReviewStats struct {
+	// Forecast[0] counts cards due today (overdue included), Forecast[i] those due i days on.
+	Forecast [7]int
+	// Retention is the share of reviews in the last 30 days not rated "again", in percent;
+	// -1 when there were none.
+	Retention          int
+	Reviews, Forgotten int // reviews in the last 30 days, and how many were rated "again"
+	New, Young, Mature int // cards never rated; interval under 21 days; 21 days or more
+}
+
+// ReviewStats computes the due forecast for the next 7 days (by the server's calendar days),
+// the retention over the last 30 days and the cards by state.
+func (s *Service) ReviewStats(ctx context.Context, userID int64) (ReviewStats, error) {
+	now := s.db.Now()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	horizon := today.AddDate(0, 0, len(ReviewStats{}.Forecast))
+	row, err := s.db.ReviewStats(ctx, userID, horizon, now.AddDate(0, 0, -30))
+	if err != nil {
+		return ReviewStats{}, err
+	}
+	st := ReviewStats{Reviews: row.Reviews, Forgotten: row.AgainCount, New: row.New, Young: row.Young, Mature: row.Mature, Retention: -1}
+	for _, d := range row.Due {
+		day := 0
+		for i := range st.Forecast {
+			if !d.Before(today.AddDate(0, 0, i)) {
+				day = i
+			}
+		}
+		st.Forecast[day]++
+	}
+	if row.Reviews > 0 {
+		st.Retention = int(math.Round(100 * float64(row.Reviews-row.AgainCount) / float64(row.Reviews)))
+	}
+	return st, nil
 }

@@ -18,13 +18,12 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/quiz"
 	"github.com/kcnaprep/kcnaprep/internal/srs"
-	"github.com/kcnaprep/kcnaprep/internal/store"
 )
 
 // Service is the exam trainer.
 type Service struct {
 	cat    *catalog.Catalog
-	db     *store.DB
+	db     Store
 	srs    *srs.Scheduler
 	logger *slog.Logger
 	sweep  time.Duration
@@ -49,7 +48,7 @@ func WithSeed(a, b uint64) Option { return func(s *Service) { s.rng = rand.New(r
 func WithSweepInterval(d time.Duration) Option { return func(s *Service) { s.sweep = d } }
 
 // New returns a Service.
-func New(cat *catalog.Catalog, db *store.DB, opts ...Option) *Service {
+func New(cat *catalog.Catalog, db Store, opts ...Option) *Service {
 	s := &Service{cat: cat, db: db, srs: srs.New(), logger: slog.Default(), sweep: 10 * time.Second,
 		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x6b636e61))}
 	for _, o := range opts {
@@ -60,6 +59,9 @@ func New(cat *catalog.Catalog, db *store.DB, opts ...Option) *Service {
 
 // Catalog is the content the service works on.
 func (s *Service) Catalog() *catalog.Catalog { return s.cat }
+
+// Now is the time by the store's clock, which judges exam deadlines.
+func (s *Service) Now() time.Time { return s.db.Now() }
 
 // newRand returns a generator seeded from the shared one, for one request's choices.
 func (s *Service) newRand() *rand.Rand {
@@ -76,7 +78,7 @@ func (s *Service) history(ctx context.Context, userID int64) (quiz.History, erro
 	}
 	h := make(quiz.History, len(stats))
 	for _, st := range stats {
-		h[st.QuestionID] = quiz.Seen{Count: st.Count, Correct: st.Correct, Last: st.LastAt(), LastOK: st.LastOK}
+		h[st.QuestionID] = quiz.Seen{Count: st.Count, Correct: st.Correct, Last: st.LastAt, LastOK: st.LastOK}
 	}
 	return h, nil
 }
@@ -145,7 +147,7 @@ func (s *Service) AnswerPractice(ctx context.Context, userID int64, questionID s
 		return PracticeFeedback{}, err
 	}
 	fb := PracticeFeedback{Question: q, Picked: picked, Correct: q.IsCorrect(picked)}
-	_, err = s.db.RecordAnswer(ctx, userID, store.AnswerRecord{QuestionID: q.ID, Picked: picked, Correct: fb.Correct, Source: source, Token: token})
+	_, err = s.db.RecordAnswer(ctx, userID, domain.AnswerRecord{QuestionID: q.ID, Picked: picked, Correct: fb.Correct, Source: source, Token: token})
 	return fb, err
 }
 
@@ -177,7 +179,7 @@ func (s *Service) Readiness(ctx context.Context, userID int64) (quiz.Readiness, 
 	e := s.cat.Curriculum.Exam
 	var last int64
 	if len(rows) > 0 {
-		last = rows[0].At
+		last = rows[0].AnsweredAt.UnixMilli()
 	}
 	rng := rand.New(rand.NewPCG(seedFor(userID, len(rows), last), 1))
 	return quiz.Estimate(s.cat, outs, e.Questions.Value, e.MaxScore, e.PassScore.Value, rng), nil

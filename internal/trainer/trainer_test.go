@@ -1,9 +1,8 @@
-package trainer
+package trainer_test
 
 import (
 	"context"
-	"path/filepath"
-	"sync"
+	"fmt"
 	"testing"
 	"time"
 
@@ -13,51 +12,30 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/srs"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/internal/testcontent"
+	"github.com/kcnaprep/kcnaprep/internal/testenv"
+	"github.com/kcnaprep/kcnaprep/internal/trainer"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 type fixture struct {
-	svc  *Service
+	svc  *trainer.Service
 	db   *store.DB
 	cat  *catalog.Catalog
-	clk  *clock
+	clk  *testenv.Clock
 	a, b int64
 	ctx  context.Context
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	src, err := catalog.DirSources(testcontent.Write(t, map[string]string{
+	c := testenv.MustLoadContent(t, map[string]string{
 		"quizzes/alpha/one.yaml": testcontent.Questions("alpha", "one", "al-one", 1, 12, ""),
 		"quizzes/beta/two.yaml":  testcontent.Questions("beta", "two", "be-two", 101, 8, ""),
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, err := catalog.Load(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "k.db"), store.WithClock(clk.now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	a, _ := db.EnsureLocalUser(ctx)
-	b, err := db.CreateUser(ctx, "b", "B", domain.RoleLearner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{svc: New(cat, db, WithSeed(1, 2)), db: db, cat: cat, clk: clk, a: a.ID, b: b.ID, ctx: ctx}
+	})
+	clk := testenv.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	db := testenv.MustOpenDB(t, clk)
+	a := testenv.MustLocalUser(t, db)
+	b := testenv.MustCreateUser(t, db, "b", domain.RoleLearner)
+	return &fixture{svc: trainer.New(c.Catalog, db, trainer.WithSeed(1, 2)), db: db, cat: c.Catalog, clk: clk, a: a.ID, b: b.ID, ctx: context.Background()}
 }
 
 func TestExamLifecycle(t *testing.T) {
@@ -67,7 +45,7 @@ func TestExamLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	// curriculum: 4 questions, 10 minutes, pass 750; weights 60/40 -> alpha 2 (2.4), beta 2 (1.6)
-	if ex.Total != 4 || ex.Minutes != 10 || !ex.Deadline.Equal(f.clk.now().Add(10*time.Minute)) {
+	if ex.Total != 4 || ex.Minutes != 10 || !ex.Deadline.Equal(f.clk.Now().Add(10*time.Minute)) {
 		t.Fatalf("exam = %+v", ex)
 	}
 	again, _ := f.svc.StartExam(f.ctx, f.a)
@@ -89,7 +67,7 @@ func TestExamLifecycle(t *testing.T) {
 		t.Errorf("domains = %v", domains)
 	}
 	// Answer 1 and 2 right, 3 wrong, leave 4; answer 1 twice (idempotent).
-	right := func(it ExamItem) []int { return it.Question.Correct() }
+	right := func(it trainer.ExamItem) []int { return it.Question.Correct() }
 	for _, p := range []int{1, 1, 2} {
 		if err := f.svc.SaveAnswer(f.ctx, f.a, ex.ID, p, right(st.Items[p-1])); err != nil {
 			t.Fatal(err)
@@ -124,7 +102,7 @@ func TestExamLifecycle(t *testing.T) {
 		t.Errorf("result of a running exam: %v", err)
 	}
 	// The deadline passes: a late answer is refused and the exam is submitted.
-	f.clk.add(10*time.Minute + time.Second)
+	f.clk.Add(10*time.Minute + time.Second)
 	err = f.svc.SaveAnswer(f.ctx, f.a, ex.ID, 4, right(st.Items[3]))
 	if domain.ErrorCode(err) != domain.EGONE {
 		t.Fatalf("late answer: %v", err)
@@ -188,7 +166,7 @@ func TestSubmitAndSweeper(t *testing.T) {
 	if n, _ := f.svc.SweepExpired(f.ctx); n != 0 {
 		t.Errorf("swept %d before the deadline", n)
 	}
-	f.clk.add(11 * time.Minute)
+	f.clk.Add(11 * time.Minute)
 	if n, err := f.svc.SweepExpired(f.ctx); n != 1 || err != nil {
 		t.Fatalf("swept %d, %v", n, err)
 	}
@@ -203,7 +181,7 @@ func TestPracticeAndReview(t *testing.T) {
 	q := f.cat.Question("al-one-003")
 	wrong := []int{(q.Correct()[0] + 1) % len(q.Choices)}
 	for range 2 { // the same form submitted twice
-		fb, err := f.svc.AnswerPractice(f.ctx, f.a, q.ID, wrong, "tok-1", store.SourcePractice)
+		fb, err := f.svc.AnswerPractice(f.ctx, f.a, q.ID, wrong, "tok-1", domain.SourcePractice)
 		if err != nil || fb.Correct {
 			t.Fatalf("feedback %+v, %v", fb, err)
 		}
@@ -212,7 +190,7 @@ func TestPracticeAndReview(t *testing.T) {
 	if len(stats) != 1 || stats[0].Count != 1 {
 		t.Fatalf("stats = %+v: a resubmitted form was recorded twice", stats)
 	}
-	if _, err := f.svc.AnswerPractice(f.ctx, f.a, q.ID, nil, "", store.SourcePractice); domain.ErrorCode(err) != domain.EINVALID {
+	if _, err := f.svc.AnswerPractice(f.ctx, f.a, q.ID, nil, "", domain.SourcePractice); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("empty answer: %v", err)
 	}
 	// Practice next: the missed question comes back after the unseen ones are exhausted, and
@@ -247,7 +225,7 @@ func TestPracticeAndReview(t *testing.T) {
 	if _, err := f.svc.NextReview(f.ctx, f.a); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("card still due after Good: %v", err)
 	}
-	f.clk.add(time.Duration(o.Interval) * 24 * time.Hour)
+	f.clk.Add(time.Duration(o.Interval) * 24 * time.Hour)
 	if due, err := f.svc.NextReview(f.ctx, f.a); err != nil || due.Question.ID != q.ID {
 		t.Errorf("card not due after its interval: %v", err)
 	}
@@ -260,12 +238,12 @@ func TestReadinessNeedsEvidence(t *testing.T) {
 		t.Errorf("no answers: %+v", r)
 	}
 	for i, q := range f.cat.Questions {
-		_, err := f.svc.AnswerPractice(f.ctx, f.a, q.ID, q.Correct(), "", store.SourcePractice)
+		_, err := f.svc.AnswerPractice(f.ctx, f.a, q.ID, q.Correct(), "", domain.SourcePractice)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if i%2 == 0 {
-			_, _ = f.svc.AnswerPractice(f.ctx, f.a, q.ID, q.Correct(), "", store.SourcePractice)
+			_, _ = f.svc.AnswerPractice(f.ctx, f.a, q.ID, q.Correct(), "", domain.SourcePractice)
 		}
 	}
 	r1, _ := f.svc.Readiness(f.ctx, f.a)
@@ -275,5 +253,95 @@ func TestReadinessNeedsEvidence(t *testing.T) {
 	}
 	if r1.PassProbability != r2.PassProbability {
 		t.Error("estimate changes between two reads with the same evidence")
+	}
+}
+
+func TestReviewStats(t *testing.T) {
+	f := newFixture(t)
+	st, err := f.svc.ReviewStats(f.ctx, f.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (trainer.ReviewStats{Retention: -1}) {
+		t.Fatalf("fresh learner's stats = %+v", st)
+	}
+	// Three missed questions become new cards, due at once.
+	qs := f.cat.Questions[:3]
+	for i, q := range qs {
+		wrong := 0
+		for j, c := range q.Choices {
+			if !c.Correct {
+				wrong = j
+				break
+			}
+		}
+		if _, err := f.svc.AnswerPractice(f.ctx, f.a, q.ID, []int{wrong}, fmt.Sprintf("tok-%d", i), domain.SourcePractice); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.clk.Add(time.Hour)
+	good, err := f.svc.Rate(f.ctx, f.a, qs[0].ID, srs.Good, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.svc.Rate(f.ctx, f.a, qs[1].ID, srs.Again, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err = f.svc.ReviewStats(f.ctx, f.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [7]int
+	want[0] = 1 // the card not yet reviewed, due since the miss
+	now := f.clk.Now()
+	for _, o := range []srs.Outcome{good, again} {
+		if days := o.Due.YearDay() - now.YearDay(); days < 7 {
+			want[days]++
+		}
+	}
+	if st.Forecast != want {
+		t.Errorf("forecast = %v, want %v (good due %s, again due %s)", st.Forecast, want, good.Due, again.Due)
+	}
+	if st.Reviews != 2 || st.Forgotten != 1 || st.Retention != 50 {
+		t.Errorf("retention: %d reviews, %d forgotten, %d%%; want 2, 1, 50%%", st.Reviews, st.Forgotten, st.Retention)
+	}
+	if st.New != 1 || st.Young != 2 || st.Mature != 0 {
+		t.Errorf("states new/young/mature = %d/%d/%d, want 1/2/0", st.New, st.Young, st.Mature)
+	}
+	// Another user's cards are not counted; a month on, the old ratings leave the window.
+	if other, _ := f.svc.ReviewStats(f.ctx, f.b); other.New != 0 || other.Reviews != 0 {
+		t.Errorf("user b sees a's cards: %+v", other)
+	}
+	f.clk.Add(31 * 24 * time.Hour)
+	st, _ = f.svc.ReviewStats(f.ctx, f.a)
+	if st.Reviews != 0 || st.Retention != -1 || st.Forecast[0] != 3 {
+		t.Errorf("a month later: %+v, want no reviews in the window and all 3 cards due today", st)
+	}
+}
+
+// TestOpenExamAndClock: the exam in progress is found until its deadline by the store's clock,
+// which the service reports as its own (the exam page's timer counts from it).
+func TestOpenExamAndClock(t *testing.T) {
+	f := newFixture(t)
+	if !f.svc.Now().Equal(f.clk.Now()) {
+		t.Errorf("Now = %v, want the store's clock %v", f.svc.Now(), f.clk.Now())
+	}
+	if _, err := f.svc.OpenExam(f.ctx, f.a); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("no exam yet: %v, want ENOTFOUND", err)
+	}
+	ex, err := f.svc.StartExam(f.ctx, f.a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if open, err := f.svc.OpenExam(f.ctx, f.a); err != nil || open.ID != ex.ID {
+		t.Errorf("OpenExam = %+v, %v, want exam %d", open, err, ex.ID)
+	}
+	if _, err := f.svc.OpenExam(f.ctx, f.b); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("another learner's open exam: %v, want ENOTFOUND", err)
+	}
+	f.clk.Add(11 * time.Minute)
+	if _, err := f.svc.OpenExam(f.ctx, f.a); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("past the deadline: %v, want ENOTFOUND", err)
 	}
 }

@@ -4,10 +4,11 @@ import "github.com/kcnaprep/kcnaprep/web/components"
 
 // LabsVM is the list of labs.
 type LabsVM struct {
-	Page    components.Page
-	Enabled bool   // a lab backend is configured
-	Backend string // "kind" or "kubeconfig"
-	Domains []LabDomainGroup
+	Page     components.Page
+	Enabled  bool   // labs can run: a lab backend is configured, and what it needs is there
+	Disabled string // why labs cannot run, when not Enabled
+	Backend  string // "kind" or "kubeconfig"
+	Domains  []LabDomainGroup
 }
 
 // LabDomainGroup is one domain's labs.

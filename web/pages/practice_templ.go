@@ -618,7 +618,7 @@ func ReviewEmpty(vm ReviewEmptyVM) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, " questions in your queue.</p><p><a class=\"btn\" href=\"/practice\">Practise instead</a></p></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, " questions in your queue.</p><p><a class=\"btn\" href=\"/practice\">Practise instead</a> <a class=\"btn\" href=\"/review/stats\" data-testid=\"review-stats-link\">Statistics</a></p></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

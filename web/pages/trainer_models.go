@@ -12,6 +12,7 @@ type QuestionVM struct {
 	CompetencyTitle string
 	StemHTML        string
 	Options         []OptionVM
+	BeyondKCNA      bool // deeper than the exam: practice only, never in a mock exam
 }
 
 // OptionVM is one choice. Value is its index in the question file; Number its place on screen.
@@ -138,7 +139,43 @@ type ExamResultVM struct {
 	Correct, Total             int
 	TimeUsed, Limit            string
 	Domains                    []AreaVM
+	Chart                      BarChartVM // the domains' scores as bars, with the pass line
 	Items                      []ResultItemVM
+}
+
+// BarChartVM is a horizontal bar chart of percentages with a pass line, drawn as inline SVG.
+type BarChartVM struct {
+	Title, Desc   string
+	Width, Height int
+	PassX         int // x of the pass line
+	PassLabel     string
+	Bars          []BarVM
+}
+
+// BarVM is one bar: its label above it, its length and whether it reaches the pass line.
+type BarVM struct {
+	ID, Label    string
+	Percent      int
+	LabelY, BarY int
+	Width        int // bar length in px
+	Passed       bool
+}
+
+// ReviewStatsVM is the review statistics page.
+type ReviewStatsVM struct {
+	Page               components.Page
+	Forecast           []ForecastDayVM
+	ForecastMax        int
+	Retention          int // percent; -1 without reviews in the window
+	Reviews, Forgotten int
+	New, Young, Mature int
+}
+
+// ForecastDayVM is one day of the due forecast, with its bar's geometry.
+type ForecastDayVM struct {
+	Label   string
+	Count   int
+	X, Y, H int
 }
 
 // AreaVM is a domain's or competency's score.

@@ -36,7 +36,27 @@
     // Every change is posted, one after another in the order made, so the server always ends
     // with the learner's last selection. The server's reply replaces the navigator.
     if (form) {
-      form.addEventListener("change", function () {
+      // The page shows exactly what the server stored: a box beyond the number asked is
+      // unticked at once (the server would refuse it), and a refused save puts back the
+      // selection the server last confirmed.
+      var pick = Number(form.getAttribute("data-pick")) || 0;
+      var multiple = form.getAttribute("data-multiple") === "true";
+      var selection = function () {
+        return [].map.call(form.querySelectorAll('input[name="choice"]:checked'), function (i) { return i.value; });
+      };
+      var restore = function (vals) {
+        form.querySelectorAll('input[name="choice"]').forEach(function (i) { i.checked = vals.indexOf(i.value) >= 0; });
+      };
+      var confirmed = selection(), warned = false;
+      form.addEventListener("change", function (e) {
+        var chosen = selection();
+        if (multiple && pick > 0 && chosen.length > pick && e.target && e.target.checked) {
+          e.target.checked = false;
+          warned = true; // a save still in flight must not replace this with "Saved."
+          showStatus("This question asks for " + pick + " answers: untick one before choosing another.", "notice-warn");
+          return;
+        }
+        warned = false;
         var body = new URLSearchParams(new FormData(form));
         setPending(pending + 1);
         chain = chain.then(function () {
@@ -44,6 +64,7 @@
             headers: { "HX-Request": "true" } }).then(function (resp) {
             return resp.text().then(function (text) {
               if (!resp.ok) {
+                if (pending === 1) restore(confirmed);
                 showStatus(text || "The answer was not saved.");
                 if (resp.status === 410) { queuedURL = null; setTimeout(function () { window.location.href = resultURL; }, 2500); }
                 return;
@@ -53,9 +74,11 @@
               if (nav && cur) { nav.removeAttribute("hx-swap-oob"); cur.replaceWith(nav); }
               var cnt = doc.getElementById("saved-count");
               exam.querySelectorAll("[data-answered-count]").forEach(function (el) { if (cnt) el.textContent = cnt.textContent; });
-              showStatus("Saved.", "notice-ok saved");
+              confirmed = body.getAll("choice");
+              if (!warned) showStatus("Saved.", "notice-ok saved");
             });
           }, function () {
+            if (pending === 1) restore(confirmed);
             showStatus("Could not reach the server: your last choice is not saved. Check the connection and choose again.");
           });
         }).finally(function () { setPending(pending - 1); });

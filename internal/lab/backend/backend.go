@@ -11,21 +11,22 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
 )
 
+// Checker is implemented by backends that depend on something outside kcnaprep (the kind
+// backend on a Docker engine): Available says, in words for the learner, why labs cannot run
+// now, or nil.
+type Checker interface {
+	Available(ctx context.Context) error
+}
+
 // ErrGone means the environment no longer exists (deleted outside kcnaprep, or lost).
 var ErrGone = errors.New("lab environment is gone")
-
-// Scopes of a lab, as bundles declare them.
-const (
-	ScopeNamespace = "namespace"
-	ScopeCluster   = "cluster"
-)
 
 // Request describes a session's environment.
 type Request struct {
 	Owner   string // stable, name-safe id of the learner, e.g. "u42"
 	Session string // session id; labelled on the namespace
 	Lab     string // lab id
-	Scope   string // ScopeNamespace or ScopeCluster
+	Scope   string // domain.LabScopeNamespace or domain.LabScopeCluster
 }
 
 // Ref names an environment: it is stored with the session and is all a backend needs to find

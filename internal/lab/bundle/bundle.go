@@ -1,21 +1,15 @@
 // Package bundle loads lab bundles (labs/<id>/: lab.yaml, set-up manifests, solution.sh and
 // optional near-miss scripts), validates them with file:line problems, compiles their checks and
-// hands them to the catalog. labs/README.md documents the format.
+// keeps them in a typed map (Bundles); the catalog gets only what pages show. labs/README.md
+// documents the format.
 package bundle
 
 import (
 	"fmt"
 	"strings"
 
-	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/lab/check"
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
-)
-
-// Scopes of a lab.
-const (
-	ScopeNamespace = "namespace" // runs in a namespace of its own; classroom-safe
-	ScopeCluster   = "cluster"   // changes cluster-wide state; needs a cluster of its own
 )
 
 // NamespaceVar is replaced by the lab's namespace in set-up manifests.
@@ -84,11 +78,9 @@ func (b *Bundle) Check(ref string) *check.Check {
 	return nil
 }
 
-// Of returns the bundle of a catalog lab loaded by this package's Loader.
-func Of(l *catalog.Lab) (*Bundle, error) {
-	b, ok := l.Engine.(*Bundle)
-	if !ok || b == nil {
-		return nil, fmt.Errorf("lab %s was not loaded by the lab engine", l.ID)
-	}
-	return b, nil
-}
+// Bundles are the lab engine's compiled bundles, by lab id. Loader fills them; the lab service
+// runs labs from them.
+type Bundles map[string]*Bundle
+
+// Lab returns the bundle of the lab, or nil.
+func (bs Bundles) Lab(id string) *Bundle { return bs[id] }

@@ -8,13 +8,12 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/lab/check"
-	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
 	"github.com/kcnaprep/kcnaprep/internal/labapp"
 	"go.yaml.in/yaml/v3"
 )
@@ -55,31 +54,28 @@ var (
 	goType        = regexp.MustCompile(` in type [\w.]+$`)
 )
 
-// clusterScopedKinds are kinds a namespace lab's set-up may not create: they would outlive the
-// namespace and could not be created with a learner's namespace-only access.
-var clusterScopedKinds = []string{"Namespace", "Node", "PersistentVolume", "StorageClass", "ClusterRole",
-	"ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass", "IngressClass", "RuntimeClass",
-	"CSIDriver", "VolumeAttachment", "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
-	"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "APIService", "CertificateSigningRequest"}
-
-// Loader is the catalog's lab loader (catalog.WithLabLoader): it reads every labs/<id>/ folder.
-func Loader(c *catalog.Catalog, fsys fs.FS, report func(file string, line int, msg string)) []*catalog.Lab {
-	entries, err := fs.ReadDir(fsys, ".")
-	if err != nil {
-		report("labs", 0, fmt.Sprintf("read labs: %v", err))
-		return nil
-	}
-	var labs []*catalog.Lab
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
+// Loader returns the catalog's lab loader (catalog.WithLabLoader): it reads every labs/<id>/
+// folder, hands the catalog what pages show and puts each valid lab's compiled bundle in into.
+func Loader(into Bundles) catalog.LabLoader {
+	return func(c *catalog.Catalog, fsys fs.FS, report func(file string, line int, msg string)) []*catalog.Lab {
+		entries, err := fs.ReadDir(fsys, ".")
+		if err != nil {
+			report("labs", 0, fmt.Sprintf("read labs: %v", err))
+			return nil
 		}
-		l := &loader{cat: c, fsys: fsys, dir: e.Name(), file: "labs/" + e.Name() + "/lab.yaml", report: report}
-		if lab := l.load(); lab != nil {
-			labs = append(labs, lab)
+		var labs []*catalog.Lab
+		for _, e := range entries {
+			if !e.IsDir() {
+				continue
+			}
+			l := &loader{cat: c, fsys: fsys, dir: e.Name(), file: "labs/" + e.Name() + "/lab.yaml", report: report}
+			if lab, b := l.load(); lab != nil {
+				labs = append(labs, lab)
+				into[lab.ID] = b
+			}
 		}
+		return labs
 	}
-	return labs
 }
 
 type loader struct {
@@ -151,15 +147,15 @@ func fieldPath(field string) []any {
 	return out
 }
 
-func (l *loader) load() *catalog.Lab {
+func (l *loader) load() (*catalog.Lab, *Bundle) {
 	data, err := fs.ReadFile(l.fsys, path.Join(l.dir, "lab.yaml"))
 	if err != nil {
 		l.add(0, "a lab folder needs lab.yaml: %v", err)
-		return nil
+		return nil, nil
 	}
 	var lf labFile
 	if !l.decode(data, &lf) {
-		return nil
+		return nil, nil
 	}
 	lab := &catalog.Lab{ID: lf.ID, Title: strings.TrimSpace(lf.Title), Summary: strings.TrimSpace(lf.Summary),
 		Minutes: lf.Minutes, Scope: lf.Scope, File: l.file}
@@ -174,10 +170,9 @@ func (l *loader) load() *catalog.Lab {
 		}
 	}
 	if l.bad {
-		return nil
+		return nil, nil
 	}
-	lab.Engine = b
-	return lab
+	return lab, b
 }
 
 func (l *loader) decode(data []byte, out *labFile) bool {
@@ -232,8 +227,8 @@ func (l *loader) checkHeader(lf *labFile, lab *catalog.Lab) {
 	if lf.Minutes < MinMinutes || lf.Minutes > MaxMinutes {
 		l.add(l.line("minutes"), "minutes must be %d to %d, got %d", MinMinutes, MaxMinutes, lf.Minutes)
 	}
-	if lf.Scope != ScopeNamespace && lf.Scope != ScopeCluster {
-		l.add(l.line("scope"), "scope must be %s or %s, got %q", ScopeNamespace, ScopeCluster, lf.Scope)
+	if lf.Scope != domain.LabScopeNamespace && lf.Scope != domain.LabScopeCluster {
+		l.add(l.line("scope"), "scope must be %s or %s, got %q", domain.LabScopeNamespace, domain.LabScopeCluster, lf.Scope)
 	}
 	lab.Domain = l.cat.Domain(lf.Domain)
 	if lab.Domain == nil {
@@ -265,22 +260,6 @@ func (l *loader) checkHeader(lf *labFile, lab *catalog.Lab) {
 	}
 }
 
-// imageProblem says why an image reference may not be used by a lab, or "".
-func imageProblem(img string) string {
-	if strings.Contains(img, "@sha256:") {
-		return "" // pinned by digest
-	}
-	name := img
-	if i := strings.LastIndex(img, "/"); i >= 0 {
-		name = img[i+1:]
-	}
-	_, tag, ok := strings.Cut(name, ":")
-	if !ok || tag == "" || tag == "latest" {
-		return fmt.Sprintf("image %q needs an explicit tag other than latest: labs must not depend on what a registry serves today", img)
-	}
-	return ""
-}
-
 func (l *loader) markdown(src string, line int) string {
 	doc, err := l.cat.Markdown().Render([]byte(src), l.cat.Resolve)
 	if err != nil {
@@ -288,80 +267,6 @@ func (l *loader) markdown(src string, line int) string {
 		return ""
 	}
 	return doc.HTML
-}
-
-func (l *loader) loadSetup(lf *labFile, b *Bundle) {
-	for i, name := range lf.Setup {
-		file := "labs/" + l.dir + "/" + name
-		if strings.Contains(name, "..") || path.IsAbs(name) {
-			l.add(l.line("setup", i), "set-up file %q must be inside the lab folder", name)
-			continue
-		}
-		data, err := fs.ReadFile(l.fsys, path.Join(l.dir, name))
-		if err != nil {
-			l.add(l.line("setup", i), "set-up file %s: %v", name, err)
-			continue
-		}
-		b.setup = append(b.setup, setupFile{name: name, data: data})
-		docs, err := kube.ParseManifests([]byte(strings.ReplaceAll(string(data), NamespaceVar, "lab-namespace")))
-		var me *kube.ManifestError
-		if errors.As(err, &me) {
-			l.addFile(file, me.Line, "%s", me.Msg)
-			continue
-		}
-		if err != nil {
-			l.addFile(file, 0, "%v", err)
-			continue
-		}
-		for _, d := range docs {
-			kind := d.Object.GetKind()
-			if d.Object.GetNamespace() != "" {
-				l.addFile(file, d.Line, "%s %s: leave metadata.namespace out; set-up objects go to the lab's namespace", kind, d.Object.GetName())
-			}
-			if lf.Scope == ScopeNamespace && slices.Contains(clusterScopedKinds, kind) {
-				l.addFile(file, d.Line, "%s is cluster-scoped: a namespace lab cannot create it (use scope: cluster)", kind)
-			}
-			for _, c := range containers(d.Object.Object) {
-				img, _ := c["image"].(string)
-				pull, _ := c["imagePullPolicy"].(string)
-				switch {
-				case img == "":
-					l.addFile(file, d.Line, "%s %s: a container has no image", kind, d.Object.GetName())
-				case img != labapp.Image && !slices.Contains(lf.Images, img):
-					l.addFile(file, d.Line, "%s %s: image %s is neither %s nor listed under images in lab.yaml", kind, d.Object.GetName(), img, labapp.Image)
-				}
-				if pull != "IfNotPresent" && pull != "Never" {
-					l.addFile(file, d.Line, "%s %s: container %v needs imagePullPolicy: IfNotPresent, so labs work offline", kind, d.Object.GetName(), c["name"])
-				}
-			}
-		}
-	}
-}
-
-// containers finds every container spec in an object (pods, pod templates, job templates).
-func containers(v any) []map[string]any {
-	var out []map[string]any
-	switch x := v.(type) {
-	case map[string]any:
-		for k, val := range x {
-			if k == "containers" || k == "initContainers" {
-				if list, ok := val.([]any); ok {
-					for _, c := range list {
-						if m, ok := c.(map[string]any); ok {
-							out = append(out, m)
-						}
-					}
-					continue
-				}
-			}
-			out = append(out, containers(val)...)
-		}
-	case []any:
-		for _, val := range x {
-			out = append(out, containers(val)...)
-		}
-	}
-	return out
 }
 
 func (l *loader) loadTasks(lf *labFile, lab *catalog.Lab, b *Bundle) {
@@ -411,63 +316,5 @@ func (l *loader) loadTasks(lf *labFile, lab *catalog.Lab, b *Bundle) {
 		}
 		lab.Tasks = append(lab.Tasks, task)
 		b.Tasks = append(b.Tasks, tc)
-	}
-}
-
-var failsLine = regexp.MustCompile(`(?m)^#\s*fails:\s*(.+)$`)
-
-func (l *loader) loadScripts(b *Bundle) {
-	sol, err := fs.ReadFile(l.fsys, path.Join(l.dir, "solution.sh"))
-	if err != nil {
-		l.addFile("labs/"+l.dir+"/solution.sh", 0, "a lab needs solution.sh: the kubectl commands that solve it")
-	} else if !bytes.HasPrefix(sol, []byte("#!")) {
-		l.addFile("labs/"+l.dir+"/solution.sh", 1, "solution.sh must start with a #! line")
-	}
-	b.Solution = sol
-	l.eachScript("alternatives", func(file, name string, data []byte) {
-		if !bytes.HasPrefix(data, []byte("#!")) {
-			l.addFile(file, 1, "an alternative solution must start with a #! line")
-			return
-		}
-		b.Alternatives = append(b.Alternatives, Alternative{Name: name, Script: data})
-	})
-	l.eachScript("nearmiss", func(file, name string, data []byte) {
-		nm := NearMiss{Name: name, Script: data}
-		g := failsLine.FindSubmatchIndex(data)
-		if g == nil {
-			l.addFile(file, 1, "a near miss needs a line \"# fails: TASK/CHECK ...\" naming the checks it must fail")
-			return
-		}
-		line := bytes.Count(data[:g[0]], []byte("\n")) + 1
-		for _, ref := range strings.Fields(strings.ReplaceAll(string(data[g[2]:g[3]]), ",", " ")) {
-			if b.Check(ref) == nil {
-				l.addFile(file, line, "fails: %s is not a check of this lab (write TASK/CHECK)", ref)
-			}
-			nm.Fails = append(nm.Fails, ref)
-		}
-		b.NearMisses = append(b.NearMisses, nm)
-	})
-}
-
-// eachScript calls fn for every script in the bundle's optional directory dir (nearmiss,
-// alternatives) with its file name for messages, its name without ".sh" and its contents.
-// Anything else in dir is reported.
-func (l *loader) eachScript(dir string, fn func(file, name string, data []byte)) {
-	entries, err := fs.ReadDir(l.fsys, path.Join(l.dir, dir))
-	if err != nil {
-		return // the directory is optional
-	}
-	for _, e := range entries {
-		file := "labs/" + l.dir + "/" + dir + "/" + e.Name()
-		if e.IsDir() || path.Ext(e.Name()) != ".sh" {
-			l.addFile(file, 0, "%s/ holds only .sh scripts", dir)
-			continue
-		}
-		data, err := fs.ReadFile(l.fsys, path.Join(l.dir, dir, e.Name()))
-		if err != nil {
-			l.addFile(file, 0, "%v", err)
-			continue
-		}
-		fn(file, strings.TrimSuffix(e.Name(), ".sh"), data)
 	}
 }

@@ -10,18 +10,25 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/testcontent"
 )
 
-func load(t *testing.T, files map[string]string) (*catalog.Catalog, catalog.Problems) {
+// loaded is what both loaders made of a content tree.
+type loaded struct {
+	*catalog.Catalog
+	bundles bundle.Bundles
+}
+
+func load(t *testing.T, files map[string]string) (loaded, catalog.Problems) {
 	t.Helper()
 	src, err := catalog.DirSources(testcontent.Write(t, files))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := catalog.Load(src, catalog.WithLabLoader(bundle.Loader))
+	bundles := bundle.Bundles{}
+	c, err := catalog.Load(src, catalog.WithLabLoader(bundle.Loader(bundles)))
 	var ps catalog.Problems
 	if err != nil && !errors.As(err, &ps) {
 		t.Fatalf("unexpected error: %v", err)
 	}
-	return c, ps
+	return loaded{c, bundles}, ps
 }
 
 func TestLoadValidLab(t *testing.T) {
@@ -39,9 +46,9 @@ func TestLoadValidLab(t *testing.T) {
 	if c.Competency("one").Labs[0] != l || c.Lesson("alpha/01-first").Labs[0] != l {
 		t.Error("lab not linked to its competency and lessons")
 	}
-	b, err := bundle.Of(l)
-	if err != nil {
-		t.Fatal(err)
+	b := c.bundles.Lab(l.ID)
+	if b == nil {
+		t.Fatal("no bundle for the lab")
 	}
 	docs, err := b.Setup("lab-x")
 	if err != nil || len(docs) != 1 || docs[0].Object.GetKind() != "Deployment" || docs[0].Line != 1 {
@@ -145,7 +152,7 @@ func TestNearMissesLoad(t *testing.T) {
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
-	b, _ := bundle.Of(c.Lab("scale-web"))
+	b := c.bundles.Lab("scale-web")
 	if len(b.NearMisses) != 1 || b.NearMisses[0].Name != "two-replicas" || b.NearMisses[0].Fails[0] != "scale/replicas" {
 		t.Errorf("near misses = %+v", b.NearMisses)
 	}
@@ -158,7 +165,7 @@ func TestAlternativesLoad(t *testing.T) {
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
-	b, _ := bundle.Of(c.Lab("scale-web"))
+	b := c.bundles.Lab("scale-web")
 	if len(b.Alternatives) != 1 || b.Alternatives[0].Name != "patch" || !strings.Contains(string(b.Alternatives[0].Script), "kubectl patch") {
 		t.Errorf("alternatives = %+v", b.Alternatives)
 	}

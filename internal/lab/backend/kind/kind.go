@@ -15,12 +15,14 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -28,7 +30,6 @@ import (
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	"sigs.k8s.io/kind/pkg/cluster"
 	"sigs.k8s.io/kind/pkg/cluster/nodeutils"
-	kindlog "sigs.k8s.io/kind/pkg/log"
 )
 
 // Prefix starts the name of every cluster kcnaprep creates.
@@ -96,7 +97,7 @@ func (b *Backend) Name() string { return "kind" }
 // of the session's own for cluster labs; the namespace is named after the lab.
 func (b *Backend) Plan(req backend.Request) (backend.Ref, error) {
 	name := Prefix + b.instance + "-" + req.Owner
-	if req.Scope == backend.ScopeCluster {
+	if req.Scope == domain.LabScopeCluster {
 		name += "-" + req.Lab
 	}
 	// kind names node containers <cluster>-control-plane, which must be a valid host name.
@@ -162,9 +163,31 @@ func (b *Backend) labels(req backend.Request) map[string]string {
 func (b *Backend) exists(name string) (bool, error) {
 	names, err := b.provider.List()
 	if err != nil {
+		if aerr := b.Available(context.Background()); aerr != nil {
+			return false, aerr
+		}
 		return false, fmt.Errorf("list kind clusters (is Docker running and DOCKER_HOST right?): %w", err)
 	}
 	return slices.Contains(names, name), nil
+}
+
+// Available implements backend.Checker: kind needs the docker CLI and an engine that answers
+// it. The error is a domain error whose message tells the learner (often the person running
+// the server) what to do, instead of a raw "docker ps" failure.
+func (b *Backend) Available(ctx context.Context) error {
+	const enable = "To enable labs, install Docker (or start it) so that \"docker info\" works for the user running kcnaprep, then start a lab again; to run kcnaprep without labs, start it with --lab-backend none."
+	docker, err := exec.LookPath("docker")
+	if err != nil {
+		return domain.Errorf(domain.EUNAVAILABLE, "Labs need Docker, and this server has no docker command. %s", enable)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, docker, "version", "--format", "{{.Server.Version}}").CombinedOutput()
+	if err != nil {
+		b.logger.Warn("docker engine unreachable", "error", err, "output", strings.TrimSpace(string(out)))
+		return domain.Errorf(domain.EUNAVAILABLE, "Labs need Docker, and this server cannot reach a Docker engine (is it running, and is DOCKER_HOST right?). %s", enable)
+	}
+	return nil
 }
 
 // create makes a single-node cluster whose API server listens on 127.0.0.1 on a random port,
@@ -282,7 +305,7 @@ func (b *Backend) Attach(ctx context.Context, req backend.Request, ref backend.R
 // Reset implements backend.Backend: a namespace lab's namespace is wiped; a cluster lab's
 // cluster is deleted and created again, since it may have changed anything (nodes included).
 func (b *Backend) Reset(ctx context.Context, req backend.Request, ref backend.Ref, progress backend.Progress) (*backend.Env, error) {
-	if req.Scope == backend.ScopeCluster {
+	if req.Scope == domain.LabScopeCluster {
 		progress("Delete cluster " + ref.Cluster)
 		if err := b.deleteCluster(ref.Cluster); err != nil {
 			return nil, err
@@ -308,7 +331,7 @@ func (b *Backend) Release(ctx context.Context, req backend.Request, ref backend.
 	if err != nil || !ok {
 		return err
 	}
-	if req.Scope == backend.ScopeCluster {
+	if req.Scope == domain.LabScopeCluster {
 		return b.deleteCluster(ref.Cluster)
 	}
 	env, err := b.attach(ref)
@@ -333,78 +356,5 @@ func (b *Backend) Release(ctx context.Context, req backend.Request, ref backend.
 	return b.deleteCluster(ref.Cluster)
 }
 
-func (b *Backend) deleteCluster(name string) error {
-	if err := b.provider.Delete(name, b.kubeconfigPath(name)); err != nil {
-		return fmt.Errorf("delete kind cluster %s: %w", name, err)
-	}
-	if err := os.Remove(b.kubeconfigPath(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove kubeconfig of %s: %w", name, err)
-	}
-	return nil
-}
-
-// Inventory implements backend.Backend: clusters named with this installation's prefix, and
-// the lab namespaces in each. A cluster that does not answer is listed without namespaces.
-func (b *Backend) Inventory(ctx context.Context) ([]backend.Found, error) {
-	names, err := b.provider.List()
-	if err != nil {
-		return nil, fmt.Errorf("list kind clusters: %w", err)
-	}
-	var out []backend.Found
-	for _, name := range names {
-		if !strings.HasPrefix(name, Prefix+b.instance+"-") {
-			continue
-		}
-		found := backend.Found{Ref: backend.Ref{Cluster: name}}
-		env, err := b.attach(found.Ref)
-		if err != nil {
-			out = append(out, found)
-			continue
-		}
-		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		nss, err := env.Client.Typed.CoreV1().Namespaces().List(lctx, metav1.ListOptions{LabelSelector: kube.LabelInstance + "=" + b.instance})
-		cancel()
-		if err != nil || len(nss.Items) == 0 {
-			out = append(out, found)
-			continue
-		}
-		for _, ns := range nss.Items {
-			if ns.DeletionTimestamp != nil {
-				continue
-			}
-			out = append(out, backend.Found{Ref: backend.Ref{Cluster: name, Namespace: ns.Name}, Session: ns.Labels[kube.LabelSession]})
-		}
-	}
-	return out, nil
-}
-
-// DeleteCluster deletes a cluster of this installation outright (reconciling leftovers).
-func (b *Backend) DeleteCluster(name string) error {
-	if !strings.HasPrefix(name, Prefix+b.instance+"-") {
-		return fmt.Errorf("cluster %s is not ours", name)
-	}
-	unlock := b.lock(name)
-	defer unlock()
-	return b.deleteCluster(name)
-}
-
 // KubeconfigPath is where the admin kubeconfig of a cluster is kept (measurements, tests).
 func (b *Backend) KubeconfigPath(cluster string) string { return b.kubeconfigPath(cluster) }
-
-// kindLogger sends kind's messages to slog: progress at debug level, warnings (such as its
-// cgroup v1 deprecation notice, printed at every create) at info, errors at error.
-type kindLogger struct{ l *slog.Logger }
-
-func (k kindLogger) Warn(m string)                            { k.l.Info("kind: " + m) }
-func (k kindLogger) Warnf(f string, a ...any)                 { k.l.Info("kind: " + fmt.Sprintf(f, a...)) }
-func (k kindLogger) Error(m string)                           { k.l.Error("kind: " + m) }
-func (k kindLogger) Errorf(f string, a ...any)                { k.l.Error("kind: " + fmt.Sprintf(f, a...)) }
-func (k kindLogger) V(level kindlog.Level) kindlog.InfoLogger { return kindInfo(k) }
-
-type kindInfo struct{ l *slog.Logger }
-
-func (k kindInfo) Info(m string) { k.l.Debug("kind: " + strings.TrimSpace(m)) }
-func (k kindInfo) Infof(f string, a ...any) {
-	k.l.Debug("kind: " + strings.TrimSpace(fmt.Sprintf(f, a...)))
-}
-func (k kindInfo) Enabled() bool { return k.l.Enabled(context.Background(), slog.LevelDebug) }

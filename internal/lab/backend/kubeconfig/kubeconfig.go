@@ -77,7 +77,7 @@ func (b *Backend) Name() string { return "kubeconfig" }
 
 // Plan implements backend.Backend.
 func (b *Backend) Plan(req backend.Request) (backend.Ref, error) {
-	if req.Scope == backend.ScopeCluster {
+	if req.Scope == domain.LabScopeCluster {
 		return backend.Ref{}, domain.Errorf(domain.EINVALID,
 			"This lab changes cluster-wide settings, so it needs a cluster of its own; this server runs labs in a shared cluster.")
 	}

@@ -1,4 +1,4 @@
-package labtest
+package testenv
 
 import (
 	"context"
@@ -10,14 +10,19 @@ import (
 
 // FakeBackend is a lab backend without clusters, for tests that cannot run Docker (-short, the
 // web handlers). Its environments have no client, so labs used with it need no set-up, and
-// Check cannot run on them.
+// Check cannot run on them. Provision honours its context: a test that fails while a job waits
+// at the Gate ends at once (its service's Close cancels the job) instead of hanging.
 type FakeBackend struct {
 	mu        sync.Mutex
 	Fail      error         // Provision fails with it
-	Gate      chan struct{} // Provision waits until it is closed, when not nil
+	Gate      chan struct{} // Provision waits until it is closed (or its ctx ends), when not nil
 	released  []backend.Ref
 	Leftovers []backend.Found // what Inventory reports
+	Down      error           // Available reports it (a backend whose dependency is missing)
 }
+
+// Available implements backend.Checker.
+func (f *FakeBackend) Available(context.Context) error { return f.Down }
 
 // Name implements backend.Backend.
 func (f *FakeBackend) Name() string { return "fake" }
@@ -31,7 +36,11 @@ func (f *FakeBackend) Plan(req backend.Request) (backend.Ref, error) {
 func (f *FakeBackend) Provision(ctx context.Context, req backend.Request, progress backend.Progress) (*backend.Env, error) {
 	progress("Create fake cluster")
 	if f.Gate != nil {
-		<-f.Gate
+		select {
+		case <-f.Gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
 	}
 	if f.Fail != nil {
 		return nil, f.Fail
