@@ -109,8 +109,12 @@ func readState(ctx context.Context, cl *Cluster) (*nsState, error) {
 	}
 	addOthers := func(objs []metav1.Object) {
 		mu.Lock()
-		st.others = append(st.others, objs...)
-		mu.Unlock()
+		defer mu.Unlock()
+		for _, o := range objs {
+			if o.GetLabels()[kube.LabelSystem] != "true" { // the learner's own access, written by the backend
+				st.others = append(st.others, o)
+			}
+		}
 	}
 	do("pods", func() error {
 		l, err := c.CoreV1().Pods(ns).List(ctx, opts)
