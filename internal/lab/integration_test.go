@@ -2,6 +2,7 @@ package lab_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"slices"
@@ -36,6 +37,7 @@ func provePlaysOut(t *testing.T, svc *lab.Service, uid int64, l *catalog.Lab, b 
 	s := waitState(t, svc, uid, l.ID, domain.LabReady)
 	tReady := time.Since(t0)
 	rep := grade(t, svc, uid, l.ID)
+	timing := checkTiming{lab: l.ID, untouched: rep.Took}
 	for ref, c := range results(rep) {
 		if c.Passed {
 			t.Errorf("before any work, %s already passes: a check must require the learner to act", ref)
@@ -44,6 +46,7 @@ func provePlaysOut(t *testing.T, svc *lab.Service, uid int64, l *catalog.Lab, b 
 	for _, nm := range b.NearMisses {
 		runScript(t, "nearmiss/"+nm.Name+".sh", nm.Script, s.Kubeconfig)
 		rep := grade(t, svc, uid, l.ID)
+		timing.nearMisses = append(timing.nearMisses, rep.Took)
 		got := results(rep)
 		for _, ref := range nm.Fails {
 			if got[ref].Passed {
@@ -71,12 +74,52 @@ func provePlaysOut(t *testing.T, svc *lab.Service, uid int64, l *catalog.Lab, b 
 	if !rep.AllPassed() {
 		t.Errorf("after solution.sh, not every check passes:%s", describe(rep))
 	}
+	timing.solved = rep.Took
+	timings.add(timing)
 	if _, err := svc.Stop(context.Background(), uid, l.ID); err != nil {
 		t.Fatalf("stop: %v", err)
 	}
 	waitState(t, svc, uid, l.ID, domain.LabEnded)
 	t.Logf("%s: ready in %.1fs, %d near misses, %d alternatives, final check %.1fs, total %.1fs", l.ID, tReady.Seconds(),
 		len(b.NearMisses), len(b.Alternatives), rep.Took.Seconds(), time.Since(t0).Seconds())
+}
+
+// checkTiming is how long Check took on one lab: untouched, after each near miss, solved.
+type checkTiming struct {
+	lab               string
+	untouched, solved time.Duration
+	nearMisses        []time.Duration
+}
+
+// timingLog collects the labs' Check latencies for the suite's log.
+type timingLog struct {
+	mu sync.Mutex
+	ts []checkTiming
+}
+
+var timings timingLog
+
+func (l *timingLog) add(t checkTiming) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ts = append(l.ts, t)
+}
+
+// table renders the latencies, one lab a line, sorted by lab.
+func (l *timingLog) table() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	slices.SortFunc(l.ts, func(a, b checkTiming) int { return strings.Compare(a.lab, b.lab) })
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%-22s %10s %8s  %s", "lab", "untouched", "solved", "near misses")
+	for _, t := range l.ts {
+		nm := make([]string, len(t.nearMisses))
+		for i, d := range t.nearMisses {
+			nm[i] = fmt.Sprintf("%.1fs", d.Seconds())
+		}
+		fmt.Fprintf(&b, "\n%-22s %9.1fs %7.1fs  %s", t.lab, t.untouched.Seconds(), t.solved.Seconds(), strings.Join(nm, " "))
+	}
+	return b.String()
 }
 
 // runAll runs fn for every lab, parallel goroutines (not t.Parallel, which -parallel would cap
@@ -153,6 +196,7 @@ func TestIntegrationLabs(t *testing.T) {
 		})
 	}()
 	wg.Wait()
+	t.Logf("Check latency per lab:%s", timings.table())
 	t.Run("isolation", func(t *testing.T) { testIsolation(t, h, classroom) })
 	t.Run("kind-lifecycle", func(t *testing.T) { testKindLifecycle(t, h, learner, anchor) })
 	t.Logf("lab suite: %d labs in %.1fs", len(nsLabs)+len(clusterLabs), time.Since(t0).Seconds())
@@ -190,7 +234,17 @@ func testIsolation(t *testing.T, h *harness, svc *lab.Service) {
 	}
 	forbidden := map[string]error{}
 	_, forbidden["read bob's namespace"] = as.Typed.CoreV1().Pods(b.Namespace).List(ctx, metav1.ListOptions{})
-	_, forbidden["list nodes"] = as.Typed.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	nodes, err := as.Typed.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil || len(nodes.Items) == 0 {
+		t.Errorf("alice cannot list nodes, which labs tell her to look at: %v", err)
+	} else {
+		forbidden["delete a node"] = as.Typed.CoreV1().Nodes().Delete(ctx, nodes.Items[0].Name, metav1.DeleteOptions{DryRun: []string{metav1.DryRunAll}})
+	}
+	if _, err := as.Typed.StorageV1().StorageClasses().List(ctx, metav1.ListOptions{}); err != nil {
+		t.Errorf("alice cannot list storage classes, which labs tell her to look at: %v", err)
+	}
+	_, forbidden["list Pods of every namespace"] = as.Typed.CoreV1().Pods("").List(ctx, metav1.ListOptions{})
+	_, forbidden["list persistent volumes"] = as.Typed.CoreV1().PersistentVolumes().List(ctx, metav1.ListOptions{})
 	_, forbidden["list namespaces"] = as.Typed.CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
 	_, forbidden["create a ClusterRole"] = as.Typed.RbacV1().ClusterRoles().Create(ctx,
 		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "alice-escalates"}}, metav1.CreateOptions{})

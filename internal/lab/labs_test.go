@@ -43,7 +43,7 @@ func TestNearMissesCoverEveryCheckKind(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range []check.Kind{check.KindObject, check.KindList, check.KindHTTP, check.KindAccess, check.KindConnect} {
+	for _, k := range []check.Kind{check.KindObject, check.KindList, check.KindHTTP, check.KindAccess, check.KindConnect, check.KindTraffic} {
 		if len(covered[k]) == 0 {
 			t.Errorf("no near miss exercises a %s check", k)
 		}

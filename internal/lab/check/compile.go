@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -38,6 +39,7 @@ const (
 	KindHTTP    Kind = "http"
 	KindAccess  Kind = "access"
 	KindConnect Kind = "connect"
+	KindTraffic Kind = "traffic"
 )
 
 // FieldError is a problem with one field of a check spec. Field is a path under the check
@@ -56,6 +58,10 @@ type Check struct {
 	withVars []string // sorted names of With
 	rules    []accessRule
 	timeout  time.Duration
+
+	trafficTo    []map[string]string
+	trafficFrom  map[string]string
+	trafficPorts []netPort
 }
 
 var (
@@ -102,12 +108,15 @@ func Compile(s Spec) (*Check, []FieldError) {
 	if s.Connect != nil {
 		kinds = append(kinds, KindConnect)
 	}
+	if s.Traffic != nil {
+		kinds = append(kinds, KindTraffic)
+	}
 	if len(kinds) != 1 {
-		add("id", "check %s must have exactly one of object, list, http, access, connect; has %d", s.ID, len(kinds))
+		add("id", "check %s must have exactly one of object, list, http, access, connect, traffic; has %d", s.ID, len(kinds))
 		return nil, errs
 	}
 	c.Kind = kinds[0]
-	vars := map[string]*cel.Type{"namespace": cel.StringType}
+	vars := map[string]*cel.Type{"labNamespace": cel.StringType} // "namespace" is a reserved word in CEL
 	switch c.Kind {
 	case KindObject:
 		checkTarget(string(KindObject), *s.Object, true, add)
@@ -159,8 +168,37 @@ func Compile(s Spec) (*Check, []FieldError) {
 				add("connect.labels", "label %s=%s is not a valid label", k, v)
 			}
 		}
+	case KindTraffic:
+		t := s.Traffic
+		if len(t.To) == 0 {
+			add("traffic.to", "traffic needs to: the labels of the destination Pods ({} for any Pod)")
+		}
+		for i, set := range append(slices.Clone(t.To), t.From) {
+			for k, v := range set {
+				if len(validationErrors(k, v)) > 0 {
+					add("traffic", "label %s=%s is not a valid label", k, v)
+				}
+			}
+			if i < len(t.To) {
+				c.trafficTo = append(c.trafficTo, set)
+			}
+		}
+		c.trafficFrom = t.From
+		if t.From != nil && len(t.Ports) == 0 {
+			add("traffic.ports", "traffic with from needs ports: the ports those sources may reach")
+		}
+		if t.From == nil && len(t.Ports) > 0 {
+			add("traffic.ports", "ports without from mean nothing: name the sources they are open to")
+		}
+		for i, p := range t.Ports {
+			pt, err := parsePort(p)
+			if err != nil {
+				add(fmt.Sprintf("traffic.ports[%d]", i), "%v", err)
+			}
+			c.trafficPorts = append(c.trafficPorts, pt)
+		}
 	}
-	if c.Kind == KindAccess || c.Kind == KindConnect {
+	if c.Kind == KindAccess || c.Kind == KindConnect || c.Kind == KindTraffic {
 		if s.Expect != "" || s.Observed != "" || len(s.With) > 0 {
 			add("expect", "%s checks take no expect, observed or with", c.Kind)
 		}
@@ -241,8 +279,9 @@ func checkTarget(field string, t Target, named bool, add func(field, format stri
 }
 
 // baseEnv is the CEL environment of checks: the standard library with strings, lists, sets,
-// math and base64 extensions, optional values (object.?status.?readyReplicas.orValue(0)), and
-// quantity() to compare Kubernetes quantities ("100m", "0.1", "64Mi") as numbers. It is built
+// math and base64 extensions, optional values (object.?status.?readyReplicas.orValue(0)),
+// quantity() to compare Kubernetes quantities ("100m", "0.1", "64Mi") as numbers, and
+// cleanPath() to compare file paths as the kernel sees them ("/data/" is "/data"). It is built
 // once: each check extends it with its own variables, which costs far less than a new
 // environment per check.
 var baseEnv = sync.OnceValues(func() (*cel.Env, error) {
@@ -253,6 +292,15 @@ var baseEnv = sync.OnceValues(func() (*cel.Env, error) {
 			cel.Overload("quantity_string", []*cel.Type{cel.StringType}, cel.DoubleType, cel.UnaryBinding(quantityOf)),
 			cel.Overload("quantity_int", []*cel.Type{cel.IntType}, cel.DoubleType, cel.UnaryBinding(quantityOf)),
 			cel.Overload("quantity_double", []*cel.Type{cel.DoubleType}, cel.DoubleType, cel.UnaryBinding(quantityOf)),
+		),
+		cel.Function("cleanPath",
+			cel.Overload("cleanPath_string", []*cel.Type{cel.StringType}, cel.StringType, cel.UnaryBinding(func(v ref.Val) ref.Val {
+				s, ok := v.Value().(string)
+				if !ok {
+					return types.NewErr("cleanPath: not a string")
+				}
+				return types.String(path.Clean(s))
+			})),
 		),
 	)
 })
@@ -317,17 +365,26 @@ type accessRule struct {
 	group       string
 	resource    string
 	subresource string
+	namespace   string // "-n NS": asked in NS instead of the probe's namespace
+	allNS       bool   // "-A": asked across every namespace (what a ClusterRoleBinding grants)
 }
 
 var verbs = []string{"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "*",
 	"impersonate", "bind", "escalate", "use", "approve", "sign"}
 
+// parseRule parses "VERB RESOURCE[.GROUP][/SUBRESOURCE] [-n NAMESPACE | -A]".
 func parseRule(s string, allow bool) (accessRule, error) {
 	f := strings.Fields(s)
-	if len(f) != 2 {
-		return accessRule{}, fmt.Errorf("access rule %q: write VERB RESOURCE[.GROUP][/SUBRESOURCE], e.g. \"list pods\"", s)
+	r := accessRule{text: s, allow: allow}
+	switch {
+	case len(f) == 3 && f[2] == "-A":
+		r.allNS = true
+	case len(f) == 4 && f[2] == "-n" && IsID(f[3]):
+		r.namespace = f[3]
+	case len(f) != 2:
+		return r, fmt.Errorf("access rule %q: write VERB RESOURCE[.GROUP][/SUBRESOURCE], optionally followed by -n NAMESPACE or -A, e.g. \"list pods\", \"list secrets -A\"", s)
 	}
-	r := accessRule{text: s, allow: allow, verb: f[0]}
+	r.verb = f[0]
 	if !slices.Contains(verbs, r.verb) {
 		return r, fmt.Errorf("access rule %q: unknown verb %q", s, r.verb)
 	}

@@ -103,7 +103,7 @@ func TestEvalObjectExpectations(t *testing.T) {
 		{quantity, deployment(1, 1, "x"), true, ""},
 	}
 	for _, tc := range cases {
-		out := tc.c.eval(ctx, map[string]any{"object": tc.obj, "namespace": "lab"})
+		out := tc.c.eval(ctx, map[string]any{"object": tc.obj, "labNamespace": "lab"})
 		if out.Passed != tc.pass || out.Detail != tc.detail {
 			t.Errorf("%s: got %+v, want pass=%v detail=%q", tc.c.ID, out, tc.pass, tc.detail)
 		}
@@ -122,30 +122,30 @@ func TestEvalListAndWith(t *testing.T) {
 		Expect:   "sets.equivalent(objects.map(o, o.metadata.name), ['a', 'b'])",
 		Observed: "objects.map(o, o.metadata.name)"})
 	ctx := context.Background()
-	if out := exact.eval(ctx, map[string]any{"objects": pods("b", "a"), "namespace": "x"}); !out.Passed {
+	if out := exact.eval(ctx, map[string]any{"objects": pods("b", "a"), "labNamespace": "x"}); !out.Passed {
 		t.Errorf("exact set in another order: %+v", out)
 	}
-	if out := exact.eval(ctx, map[string]any{"objects": pods("a"), "namespace": "x"}); out.Passed || out.Detail != `observed: ["a"]` {
+	if out := exact.eval(ctx, map[string]any{"objects": pods("a"), "labNamespace": "x"}); out.Passed || out.Detail != `observed: ["a"]` {
 		t.Errorf("missing one: %+v", out)
 	}
 	onLabelled := mustCompile(t, Spec{ID: "placed", Message: "m", Object: &Target{APIVersion: "v1", Kind: "Pod", Name: "a"},
 		With:   map[string]Target{"nodes": {APIVersion: "v1", Kind: "Node", Selector: "disk=ssd"}},
 		Expect: "nodes.exists(n, n.metadata.name == object.spec.nodeName)"})
 	node := func(name string) []any { return []any{map[string]any{"metadata": map[string]any{"name": name}}} }
-	if out := onLabelled.eval(ctx, map[string]any{"object": pods("a")[0], "nodes": node("node-a"), "namespace": "x"}); !out.Passed {
+	if out := onLabelled.eval(ctx, map[string]any{"object": pods("a")[0], "nodes": node("node-a"), "labNamespace": "x"}); !out.Passed {
 		t.Errorf("with: %+v", out)
 	}
-	if out := onLabelled.eval(ctx, map[string]any{"object": pods("a")[0], "nodes": node("node-b"), "namespace": "x"}); out.Passed {
+	if out := onLabelled.eval(ctx, map[string]any{"object": pods("a")[0], "nodes": node("node-b"), "labNamespace": "x"}); out.Passed {
 		t.Errorf("with, wrong node: %+v", out)
 	}
 }
 
 func TestDefaultsAndRules(t *testing.T) {
 	c := mustCompile(t, Spec{ID: "h", Message: "m", HTTP: &HTTPProbe{Service: "web", Port: "80"}})
-	if out := c.eval(context.Background(), map[string]any{"response": map[string]any{"status": int64(503), "body": "no endpoints"}, "namespace": "x"}); out.Passed {
+	if out := c.eval(context.Background(), map[string]any{"response": map[string]any{"status": int64(503), "body": "no endpoints"}, "labNamespace": "x"}); out.Passed {
 		t.Error("default http expectation accepted 503")
 	}
-	if out := c.eval(context.Background(), map[string]any{"response": map[string]any{"status": int64(200), "body": ""}, "namespace": "x"}); !out.Passed {
+	if out := c.eval(context.Background(), map[string]any{"response": map[string]any{"status": int64(200), "body": ""}, "labNamespace": "x"}); !out.Passed {
 		t.Error("default http expectation refused 200")
 	}
 	r, err := parseRule("get pods/log", true)

@@ -67,7 +67,13 @@ func (c *Check) access(ctx context.Context, cl *Cluster) Outcome {
 	for _, r := range c.rules {
 		attrs := &authzv1.ResourceAttributes{Verb: r.verb, Group: r.group, Resource: r.resource, Subresource: r.subresource}
 		if cl.Client.ResourceScope(r.group, r.resource) {
-			attrs.Namespace = ns
+			switch {
+			case r.allNS: // "" asks across every namespace
+			case r.namespace != "":
+				attrs.Namespace = r.namespace
+			default:
+				attrs.Namespace = ns
+			}
 		}
 		sar := &authzv1.SubjectAccessReview{Spec: authzv1.SubjectAccessReviewSpec{User: user, Groups: groups, ResourceAttributes: attrs}}
 		got, err := cl.Client.Typed.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
@@ -88,11 +94,20 @@ func (c *Check) access(ctx context.Context, cl *Cluster) Outcome {
 	return Outcome{Passed: true}
 }
 
-// connect runs a probe pod that tries to reach the URL until it answers or the check's timeout
-// ends, and compares the outcome with what is expected.
-func (c *Check) connect(ctx context.Context, cl *Cluster) Outcome {
+// settledRetry is how long a probe pod retries when nothing in the namespace is converging:
+// long enough for DNS and the network plugin to catch up with what is already there.
+const settledRetry = 3 * time.Second
+
+// connect runs a probe pod that tries to reach the URL until it answers or its retry time ends,
+// and compares the outcome with what is expected. It retries for the check's timeout while the
+// namespace is converging, for settledRetry when it has settled.
+func (c *Check) connect(ctx context.Context, cl *Cluster, st *settler) Outcome {
 	want := c.Connect.Reachable == nil || *c.Connect.Reachable
-	reached, detail := runProbePod(ctx, cl, c.Connect, c.timeout)
+	retry := c.timeout
+	if st.converging(ctx) == "" {
+		retry = min(retry, settledRetry)
+	}
+	reached, detail := runProbePod(ctx, cl, c.Connect, retry)
 	switch {
 	case reached == want:
 		return Outcome{Passed: true}
@@ -144,8 +159,9 @@ func runProbePod(ctx context.Context, cl *Cluster, p *ConnectProbe, within time.
 		defer cancel()
 		_ = pods.Delete(dctx, created.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
 	}()
-	// The pod needs time to start on top of the probing itself.
-	deadline := time.Now().Add(within + 15*time.Second)
+	// The pod needs time to start on top of the probing itself: seconds on an idle node, more on
+	// a busy one. Only a pod that does not start costs this whole wait.
+	deadline := time.Now().Add(within + 30*time.Second)
 	var last string
 	for time.Now().Before(deadline) {
 		got, err := pods.Get(ctx, created.Name, metav1.GetOptions{})

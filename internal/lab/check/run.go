@@ -1,10 +1,15 @@
 package check
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,7 +18,6 @@ import (
 	"cel.dev/cel-go/common/types/ref"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
-	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/structpb"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -37,16 +41,25 @@ type Outcome struct {
 // pollInterval is the time between attempts of a polling check.
 const pollInterval = time.Second
 
-// Run evaluates the check, polling until it passes or its timeout ends, and returns the last
-// outcome. ctx bounds it too.
+// Run evaluates the check and returns the outcome. A failing check polls again (every
+// pollInterval, up to its timeout) only while the lab's namespace is still converging: once
+// nothing is changing, another poll cannot change the answer, so it fails at once. ctx bounds
+// it too.
 func (c *Check) Run(ctx context.Context, cl *Cluster) Outcome {
+	return c.run(ctx, cl, newSettler(cl))
+}
+
+func (c *Check) run(ctx context.Context, cl *Cluster, st *settler) Outcome {
 	if c.Kind == KindConnect {
-		return c.connect(ctx, cl) // the probe pod retries by itself
+		return c.connect(ctx, cl, st) // the probe pod retries by itself
 	}
 	deadline := time.Now().Add(c.timeout)
 	for {
 		out := c.once(ctx, cl)
 		if out.Passed || ctx.Err() != nil || time.Now().Add(pollInterval).After(deadline) {
+			return out
+		}
+		if st.converging(ctx) == "" {
 			return out
 		}
 		select {
@@ -60,7 +73,7 @@ func (c *Check) Run(ctx context.Context, cl *Cluster) Outcome {
 func (c *Check) once(ctx context.Context, cl *Cluster) Outcome {
 	actx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	vars := map[string]any{"namespace": cl.Namespace}
+	vars := map[string]any{"labNamespace": cl.Namespace}
 	for _, name := range c.withVars {
 		items, err := list(actx, cl, c.With[name])
 		if err != nil {
@@ -97,6 +110,8 @@ func (c *Check) once(ctx context.Context, cl *Cluster) Outcome {
 		vars["response"] = resp
 	case KindAccess:
 		return c.access(actx, cl)
+	case KindTraffic:
+		return c.traffic(actx, cl)
 	}
 	return c.eval(actx, vars)
 }
@@ -165,15 +180,51 @@ func explainEvalError(err error) string {
 
 var structValueType = reflect.TypeFor[*structpb.Value]()
 
-// formatValue renders a CEL value as compact JSON ("2", "\"1.0\"", "[\"a\",\"b\"]").
+// formatValue renders a CEL value as JSON with a space after commas and colons, keys sorted
+// ("2", "\"1.0\"", "[\"a\", \"b\"]", "{\"ready\": 2}"): stable, so learners and tests can
+// compare what they see.
 func formatValue(v ref.Val) string {
 	native, err := v.ConvertToNative(structValueType)
-	if err == nil {
-		if b, err := protojson.Marshal(native.(*structpb.Value)); err == nil {
-			return strings.ReplaceAll(string(b), ",", ", ")
-		}
+	if err != nil {
+		return fmt.Sprint(v.Value())
 	}
-	return fmt.Sprint(v.Value())
+	var b strings.Builder
+	writeJSON(&b, native.(*structpb.Value).AsInterface())
+	return b.String()
+}
+
+func writeJSON(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := slices.Sorted(maps.Keys(x))
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeJSON(b, k)
+			b.WriteString(": ")
+			writeJSON(b, x[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writeJSON(b, e)
+		}
+		b.WriteByte(']')
+	case float64:
+		b.WriteString(strconv.FormatFloat(x, 'f', -1, 64))
+	default:
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // "a -> b", not "a -\u003e b"
+		_ = enc.Encode(x)
+		b.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+	}
 }
 
 // TaskChecks are one task's compiled checks, in order.
@@ -191,6 +242,7 @@ func Grade(ctx context.Context, cl *Cluster, tasks []TaskChecks) domain.LabRepor
 	rep := domain.LabReport{Tasks: make([]domain.LabTaskResult, len(tasks))}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, maxParallel)
+	st := newSettler(cl)
 	for i, t := range tasks {
 		rep.Tasks[i] = domain.LabTaskResult{ID: t.ID, Title: t.Title, Checks: make([]domain.LabCheckResult, len(t.Checks))}
 		for j, c := range t.Checks {
@@ -199,7 +251,7 @@ func Grade(ctx context.Context, cl *Cluster, tasks []TaskChecks) domain.LabRepor
 				defer wg.Done()
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				out := c.Run(ctx, cl)
+				out := c.run(ctx, cl, st)
 				rep.Tasks[i].Checks[j] = domain.LabCheckResult{ID: c.ID, Message: c.Message, Passed: out.Passed, Detail: out.Detail}
 			}()
 		}

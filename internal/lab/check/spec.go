@@ -15,8 +15,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Spec is one check as written in a lab bundle. Exactly one of Object, List, HTTP, Access and
-// Connect is set.
+// Spec is one check as written in a lab bundle. Exactly one of Object, List, HTTP, Access,
+// Connect and Traffic is set.
 type Spec struct {
 	ID      string `yaml:"id"`
 	Message string `yaml:"message"` // the requirement, in the learner's words; shown with the result
@@ -26,6 +26,7 @@ type Spec struct {
 	HTTP    *HTTPProbe    `yaml:"http"`    // GET through the API server proxy; CEL sees `response`
 	Access  *AccessProbe  `yaml:"access"`  // SubjectAccessReview
 	Connect *ConnectProbe `yaml:"connect"` // a probe pod reaches a URL
+	Traffic *TrafficProbe `yaml:"traffic"` // what the NetworkPolicies let in
 
 	// Expect is a CEL expression that must be true. Defaults: object exists; list is not
 	// empty; HTTP status is 200.
@@ -74,6 +75,15 @@ type ConnectProbe struct {
 	URL       string            `yaml:"url"`
 	Labels    map[string]string `yaml:"labels"`
 	Reachable *bool             `yaml:"reachable"` // default true
+}
+
+// TrafficProbe grades the namespace's NetworkPolicies by the traffic they admit: Pods labelled
+// like each entry of To accept Pods of the lab's namespace labelled From on Ports, and nothing
+// else (no other source, namespace, address or port). Without From they accept nothing at all.
+type TrafficProbe struct {
+	To    []map[string]string `yaml:"to"`    // destination Pods, by labels: the real ones and a new one
+	From  map[string]string   `yaml:"from"`  // the only sources allowed ({}: any Pod of the namespace)
+	Ports []string            `yaml:"ports"` // "8080" (TCP), "53/UDP": the only ports open to From
 }
 
 // Duration is a time.Duration written as "10s" in YAML.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Alternative: ConfigMap and Secret written as YAML (the Secret with stringData), each variable
-# taken with env[].valueFrom (configMapKeyRef and secretKeyRef), the volume as a projected one.
+# taken with env[].valueFrom (configMapKeyRef and secretKeyRef), the volume as a projected one
+# mounted at /config/ (a trailing slash: the same directory).
 set -euo pipefail
 kubectl apply -f - <<'YAML'
 apiVersion: v1
@@ -34,7 +35,7 @@ spec:
           valueFrom:
             secretKeyRef: {name: app-secret, key: API_TOKEN}
       volumeMounts:
-        - {name: cfg, mountPath: /config}
+        - {name: cfg, mountPath: /config/}
   volumes:
     - name: cfg
       projected:

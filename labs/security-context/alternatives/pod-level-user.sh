@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Alternative: user, group and runAsNonRoot at the Pod level, the rest on the container, plus a
-# RuntimeDefault seccomp profile (the restricted profile's full set).
+# RuntimeDefault seccomp profile (the restricted profile's full set), and /tmp/ written with a
+# trailing slash (the same directory).
 set -euo pipefail
 kubectl apply -f - <<'YAML'
 apiVersion: v1
@@ -23,7 +24,7 @@ spec:
           drop: ["ALL"]
       volumeMounts:
         - name: scratch
-          mountPath: /tmp
+          mountPath: /tmp/
   volumes:
     - name: scratch
       emptyDir:

@@ -32,6 +32,9 @@ import (
 const LearnerName = "kcnaprep-learner"
 
 // Backend runs labs in namespaces of an existing cluster.
+//
+// Besides its namespace, a learner may read nodes and storage classes (ClusterReadName), which
+// lab texts tell them to look at.
 type Backend struct {
 	instance string
 	cluster  string // a name for the cluster, from the kubeconfig's current context
@@ -149,7 +152,56 @@ func (b *Backend) grant(ctx context.Context, ns string) error {
 	sec := &corev1.Secret{ObjectMeta: meta, Type: corev1.SecretTypeServiceAccountToken}
 	sec.Annotations = map[string]string{corev1.ServiceAccountNameKey: LearnerName}
 	_, err = core.Secrets(ns).Create(ctx, sec, metav1.CreateOptions{})
-	return create("token Secret", err)
+	if err := create("token Secret", err); err != nil {
+		return err
+	}
+	return b.grantClusterRead(ctx, ns)
+}
+
+// ClusterReadName names the ClusterRole that lets learners read what the labs tell them to read
+// outside their namespace: nodes (kubectl get nodes, kubectl describe node) and storage classes
+// (kubectl get storageclass). Read only, and nothing namespaced: other learners' namespaces stay
+// out of reach.
+const ClusterReadName = "kcnaprep-learner-cluster-read"
+
+var clusterReadRules = []rbacv1.PolicyRule{
+	{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"get", "list", "watch"}},
+	{APIGroups: []string{"storage.k8s.io"}, Resources: []string{"storageclasses"}, Verbs: []string{"get", "list", "watch"}},
+}
+
+// grantClusterRead binds ClusterReadName to the learner's ServiceAccount with a
+// ClusterRoleBinding owned by the namespace, so the garbage collector deletes it with the
+// namespace.
+func (b *Backend) grantClusterRead(ctx context.Context, ns string) error {
+	rbac := b.client.Typed.RbacV1()
+	labels := map[string]string{kube.LabelManaged: "true", kube.LabelInstance: b.instance}
+	cr := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: ClusterReadName, Labels: labels}, Rules: clusterReadRules}
+	_, err := rbac.ClusterRoles().Create(ctx, cr, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		var cur *rbacv1.ClusterRole
+		if cur, err = rbac.ClusterRoles().Get(ctx, ClusterReadName, metav1.GetOptions{}); err == nil {
+			cur.Rules = clusterReadRules
+			_, err = rbac.ClusterRoles().Update(ctx, cur, metav1.UpdateOptions{})
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("ClusterRole %s: %w", ClusterReadName, err)
+	}
+	nsObj, err := b.client.Typed.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		return fmt.Errorf("read namespace %s: %w", ns, err)
+	}
+	crb := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: LearnerName + "-" + ns, Labels: labels,
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "v1", Kind: "Namespace", Name: ns, UID: nsObj.UID}}},
+		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: ClusterReadName},
+		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: LearnerName, Namespace: ns}},
+	}
+	_, err = rbac.ClusterRoleBindings().Create(ctx, crb, metav1.CreateOptions{})
+	if err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("ClusterRoleBinding for %s: %w", ns, err)
+	}
+	return nil
 }
 
 // learnerVerbs are what the learner may do in their namespace. Not bind, escalate or
