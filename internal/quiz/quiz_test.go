@@ -13,8 +13,14 @@ import (
 
 func bigCatalog(t *testing.T) *catalog.Catalog {
 	t.Helper()
+	return bigCatalogWith(t, testcontent.Questions("alpha", "one", "al-one", 1, 40, ""))
+}
+
+// bigCatalogWith is bigCatalog with alpha's 40 questions given as a file.
+func bigCatalogWith(t *testing.T, alpha string) *catalog.Catalog {
+	t.Helper()
 	src, err := catalog.DirSources(testcontent.Write(t, map[string]string{
-		"quizzes/alpha/one.yaml": testcontent.Questions("alpha", "one", "al-one", 1, 40, ""),
+		"quizzes/alpha/one.yaml": alpha,
 		"quizzes/beta/two.yaml":  testcontent.Questions("beta", "two", "be-two", 101, 30, ""),
 	}))
 	if err != nil {
@@ -235,17 +241,7 @@ func TestDrawExamSkipsBeyondKCNA(t *testing.T) {
 	for _, id := range []string{"al-one-003", "al-one-017"} {
 		qs = strings.Replace(qs, "  - id: "+id+"\n    type: single\n", "  - id: "+id+"\n    type: single\n    tags: [beyond-kcna]\n", 1)
 	}
-	src, err := catalog.DirSources(testcontent.Write(t, map[string]string{
-		"quizzes/alpha/one.yaml": qs,
-		"quizzes/beta/two.yaml":  testcontent.Questions("beta", "two", "be-two", 101, 30, ""),
-	}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := catalog.Load(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := bigCatalogWith(t, qs)
 	if c.Question("al-one-003").ExamEligible() {
 		t.Fatal("the tag did not load")
 	}
