@@ -58,7 +58,10 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdo
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	f.cfg.ExistingData = true // a mistyped --data-dir is an error, not a new empty database
+	// Start may begin a new database, as `user add` may: a learner's first command on a fresh
+	// machine is often `lab start`. The others read state, so a mistyped --data-dir is an error
+	// for them, not a new empty database.
+	f.cfg.ExistingData = sub != "start"
 	a, err := app.OpenServices(ctx, f.cfg, logger)
 	if _, ok := printProblems(stderr, err, ""); ok {
 		return exitError{"invalid content"}

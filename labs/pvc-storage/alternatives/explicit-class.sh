@@ -32,4 +32,4 @@ spec:
       persistentVolumeClaim:
         claimName: data
 YAML
-kubectl wait --for=condition=Ready pod/writer --timeout=120s
+kubectl wait --for=condition=Ready pod/writer --timeout=300s
