@@ -181,16 +181,18 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	// The whole shutdown (in-flight requests, then background work and lab jobs) is bounded by
 	// ShutdownTimeout: a lab job still running then is left to the next start's reconciler.
 	timeout := a.shutdownTimeout()
-	var deadline context.Context // set when shutdown starts
+	// deadline is set when shutdown starts; the deferred wait below cancels it only after
+	// waiting (a plain `defer cancel()` after this one would run first and end the wait at once).
+	var deadline context.Context
+	cancelDeadline := context.CancelFunc(func() {})
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	var background sync.WaitGroup
 	defer func() {
 		stopBG()
 		if deadline == nil {
-			var cancel context.CancelFunc
-			deadline, cancel = context.WithTimeout(context.Background(), timeout)
-			defer cancel()
+			deadline, cancelDeadline = context.WithTimeout(context.Background(), timeout)
 		}
+		defer cancelDeadline()
 		if !waitGroup(deadline, &background) {
 			a.Logger.Warn("background work still running at the shutdown timeout", "timeout", timeout)
 		}
@@ -212,8 +214,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.HTTP.SetReady(false)
 	a.Logger.Info("shutting down", "timeout", timeout)
 	sctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	deadline = sctx
+	deadline, cancelDeadline = sctx, cancel
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
