@@ -133,14 +133,12 @@ func Render(ctx context.Context, src string) (Diagram, error) {
 	if err != nil {
 		return Diagram{}, fmt.Errorf("render diagram: %w", err)
 	}
-	svg, err := clean(raw, title, desc, Key(src))
+	svg, width, err := clean(raw, title, desc, Key(src))
 	if err != nil {
 		return Diagram{}, err
 	}
-	if m := viewBoxRe.FindStringSubmatch(string(raw[bytes.Index(raw, []byte("<svg ")):])); m != nil {
-		if w, _ := strconv.ParseFloat(m[1], 64); w > MaxWidth {
-			return Diagram{}, &Error{0, fmt.Sprintf("laid out %.0f px wide; at most %d keeps its labels readable in a lesson column: lay it out downwards (direction: down), or put fewer boxes side by side", w, MaxWidth)}
-		}
+	if width > MaxWidth {
+		return Diagram{}, &Error{0, fmt.Sprintf("laid out %.0f px wide; at most %d keeps its labels readable in a lesson column: lay it out downwards (direction: down), or put fewer boxes side by side", width, MaxWidth)}
 	}
 	return Diagram{Title: title, Desc: desc, SVG: svg}, nil
 }
@@ -148,16 +146,16 @@ func Render(ctx context.Context, src string) (Diagram, error) {
 // d2Error turns D2's "line:col: message" errors into an Error at the first such line.
 func d2Error(err error) error {
 	msg := err.Error()
-	if m := d2ErrRe.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		all := d2ErrRe.FindAllStringSubmatch(msg, -1)
-		parts := make([]string, 0, len(all))
-		for _, a := range all {
-			parts = append(parts, a[1]+":"+a[2]+": "+a[3])
-		}
-		return &Error{line, strings.Join(parts, "; ")}
+	all := d2ErrRe.FindAllStringSubmatch(msg, -1)
+	if len(all) == 0 {
+		return &Error{0, msg}
 	}
-	return &Error{0, msg}
+	line, _ := strconv.Atoi(all[0][1])
+	parts := make([]string, 0, len(all))
+	for _, a := range all {
+		parts = append(parts, a[1]+":"+a[2]+": "+a[3])
+	}
+	return &Error{line, strings.Join(parts, "; ")}
 }
 
 var (
@@ -172,9 +170,9 @@ var (
 	unsafeRe  = regexp.MustCompile(`(?i)<script|<foreignobject|\shref=|\sxlink:href=|\son[a-z]+=`)
 )
 
-// clean makes D2's SVG embeddable: no XML declaration, no <style>, no style attributes, an
+// clean makes D2's SVG embeddable and reports the width it was laid out at: no XML declaration, no <style>, no style attributes, an
 // accessible name and description, and the classes the stylesheet colours.
-func clean(raw []byte, title, desc, key string) (string, error) {
+func clean(raw []byte, title, desc, key string) (svg string, width float64, err error) {
 	s := xmlDeclRe.ReplaceAllString(string(bytes.TrimSpace(raw)), "")
 	s = styleElemRe.ReplaceAllString(s, "")
 	var bad error
@@ -196,13 +194,13 @@ func clean(raw []byte, title, desc, key string) (string, error) {
 		return b.String()
 	})
 	if bad != nil {
-		return "", bad
+		return "", 0, bad
 	}
 	if unsafeRe.MatchString(s) {
-		return "", errors.New("diagram: D2's output has links, scripts or foreign objects")
+		return "", 0, errors.New("diagram: D2's output has links, scripts or foreign objects")
 	}
 	if !strings.HasPrefix(s, "<svg ") {
-		return "", errors.New("diagram: D2's output is not an <svg> element")
+		return "", 0, errors.New("diagram: D2's output is not an <svg> element")
 	}
 	id := "dg-" + key
 	// Width and height from the view box: the diagram's natural size, which the stylesheet
@@ -210,6 +208,7 @@ func clean(raw []byte, title, desc, key string) (string, error) {
 	size := ""
 	if m := viewBoxRe.FindStringSubmatch(s); m != nil {
 		size = fmt.Sprintf(`width="%s" height="%s" `, m[1], m[2])
+		width, _ = strconv.ParseFloat(m[1], 64)
 	}
 	head := fmt.Sprintf(`<svg role="img" aria-labelledby="%[1]s-t %[1]s-d" class="diagram-svg" %[2]s`, id, size)
 	s = head + strings.TrimPrefix(s, "<svg ")
@@ -217,7 +216,7 @@ func clean(raw []byte, title, desc, key string) (string, error) {
 	gt := strings.Index(s, ">")
 	s = s[:gt+1] + fmt.Sprintf(`<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`,
 		id, html.EscapeString(title), id, html.EscapeString(desc)) + s[gt+1:]
-	return s, nil
+	return s, width, nil
 }
 
 // DiagramLine is the line of the source the error concerns (0: the whole source).
