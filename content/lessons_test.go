@@ -11,12 +11,7 @@ import (
 // TestLessonPolicy: at least 40 lessons, two per competency (the content check enforces that
 // too), and more lessons where the exam weighs more.
 func TestLessonPolicy(t *testing.T) {
-	src := app.EmbeddedSources()
-	src.Labs = nil
-	c, err := catalog.Load(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := loadEmbedded(t)
 	if n := len(c.Lessons); n < 40 {
 		t.Errorf("%d lessons; at least 40 promised", n)
 	}
@@ -38,12 +33,7 @@ func TestLessonPolicy(t *testing.T) {
 // server does not lay them out at every start), nothing there is stale, and the lessons where
 // a learner would rather look than read have one.
 func TestDiagramsPrerendered(t *testing.T) {
-	src := app.EmbeddedSources()
-	src.Labs = nil
-	c, err := catalog.Load(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := loadEmbedded(t)
 	st := c.DiagramStats()
 	if st.Rendered > 0 {
 		t.Errorf("%d of %d diagrams are not pre-rendered: run `go run ./cmd/server content diagrams .`", st.Rendered, st.Diagrams)
@@ -60,4 +50,16 @@ func TestDiagramsPrerendered(t *testing.T) {
 	if with < 15 {
 		t.Errorf("%d lessons have a diagram; at least 15 promised", with)
 	}
+}
+
+// loadEmbedded loads the embedded curriculum, lessons and questions (labs left out).
+func loadEmbedded(t *testing.T) *catalog.Catalog {
+	t.Helper()
+	src := app.EmbeddedSources()
+	src.Labs = nil
+	c, err := catalog.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
