@@ -291,15 +291,18 @@ func portMatches(rulePorts []netv1.NetworkPolicyPort, d endpoint, pt netPort) bo
 	return false
 }
 
+// applies: whether policy p governs traffic of type typ for the Pod e.
+func applies(p *netv1.NetworkPolicy, e endpoint, typ netv1.PolicyType) bool {
+	return (p.Namespace == "" || p.Namespace == e.namespace) &&
+		slices.Contains(policyTypes(p), typ) && selects(&p.Spec.PodSelector, e.labels)
+}
+
 // ingressAllowed: whether the policies of d's namespace let src reach d on pt.
 func ingressAllowed(pols []netv1.NetworkPolicy, d, src endpoint, pt netPort) bool {
 	isolated := false
 	for i := range pols {
 		p := &pols[i]
-		if p.Namespace != "" && p.Namespace != d.namespace {
-			continue
-		}
-		if !slices.Contains(policyTypes(p), netv1.PolicyTypeIngress) || !selects(&p.Spec.PodSelector, d.labels) {
+		if !applies(p, d, netv1.PolicyTypeIngress) {
 			continue
 		}
 		isolated = true
@@ -323,9 +326,7 @@ func ingressAllowed(pols []netv1.NetworkPolicy, d, src endpoint, pt netPort) boo
 // isolatedIngress: whether some policy selects d for Ingress.
 func isolatedIngress(pols []netv1.NetworkPolicy, d endpoint) bool {
 	for i := range pols {
-		p := &pols[i]
-		if (p.Namespace == "" || p.Namespace == d.namespace) &&
-			slices.Contains(policyTypes(p), netv1.PolicyTypeIngress) && selects(&p.Spec.PodSelector, d.labels) {
+		if applies(&pols[i], d, netv1.PolicyTypeIngress) {
 			return true
 		}
 	}
@@ -337,10 +338,7 @@ func egressAllowed(pols []netv1.NetworkPolicy, src, d endpoint, pt netPort) bool
 	isolated := false
 	for i := range pols {
 		p := &pols[i]
-		if p.Namespace != "" && p.Namespace != src.namespace {
-			continue
-		}
-		if !slices.Contains(policyTypes(p), netv1.PolicyTypeEgress) || !selects(&p.Spec.PodSelector, src.labels) {
+		if !applies(p, src, netv1.PolicyTypeEgress) {
 			continue
 		}
 		isolated = true
