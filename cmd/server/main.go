@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, args, getenv, stdout, stderr)
 	case "lab":
 		return runLab(ctx, args, getenv, stdout, stderr)
+	case "backup", "restore":
+		return runBackup(ctx, cmd, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kcnaprep", version())
 		return nil
@@ -74,6 +76,8 @@ Usage:
   server user passwd NAME | list | disable NAME | enable NAME | delete NAME | role NAME ROLE
                                    manage accounts ("server user" for details)
   server migrate [flags]           apply database migrations and exit
+  server backup FILE [--force]     write a consistent copy of the database to FILE (while the server runs)
+  server restore FILE              replace the database with a backup (server stopped; the old one is kept as .bak)
   server lab list|start|check|reset|stop [ID] [--user NAME] [flags]
                                    hands-on labs from the terminal (start prints export KUBECONFIG=...);
                                    --user NAME says whose labs once accounts exist

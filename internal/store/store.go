@@ -29,6 +29,7 @@ type DB struct {
 	Path  string
 	now   func() time.Time
 	stmts sync.Map // query -> *sqlx.Stmt on the read pool
+	lock  *fileLock // shared while open: "server restore" refuses while anyone holds it
 
 	mustExist bool
 }
@@ -58,16 +59,24 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	var err error
+	if db.lock, err = lockFile(path+".lock", false); err != nil {
+		if errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("open %s: a restore is replacing the database; try again when \"server restore\" has finished", path)
+		}
+		return nil, err
+	}
 	// _txlock=immediate: a write transaction takes the write lock at BEGIN, so two writers
 	// never deadlock upgrading read locks. busy_timeout: wait rather than fail under load.
 	// journal_mode=WAL: readers do not block the writer. synchronous=NORMAL: in WAL mode a
 	// committed transaction survives a crash of the process (kill -9); only a power loss can
 	// lose the last commits. foreign_keys: SQLite leaves them off unless asked.
 	if db.write, err = openPool(ctx, path, "_txlock=immediate", 1); err != nil {
+		db.lock.unlock()
 		return nil, err
 	}
 	if db.read, err = openPool(ctx, path, "_pragma=query_only(1)", max(4, runtime.NumCPU())); err != nil {
 		db.write.Close()
+		db.lock.unlock()
 		return nil, err
 	}
 	if err := db.Migrate(ctx); err != nil {
@@ -143,6 +152,7 @@ func (db *DB) Close() error {
 	if db.write != nil {
 		errs = append(errs, db.write.Close())
 	}
+	errs = append(errs, db.lock.unlock())
 	return errors.Join(errs...)
 }
 
