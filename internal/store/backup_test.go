@@ -144,10 +144,10 @@ func TestRestoreRefusesWhatIsNotAKcnaprepDatabase(t *testing.T) {
 		c.Close()
 	}
 	for file, want := range map[string]string{
-		garbage:   "",
-		truncated: "",
-		other:     "no kcnaprep schema version",
-		newer:     "newer than this kcnaprep knows",
+		garbage:                          "",
+		truncated:                        "",
+		other:                            "no kcnaprep schema version",
+		newer:                            "newer than this kcnaprep knows",
 		filepath.Join(dir, "missing.db"): "no such file",
 	} {
 		_, _, err := Restore(ctx, file, path, time.Now())

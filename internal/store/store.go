@@ -28,7 +28,7 @@ type DB struct {
 	read  *sqlx.DB
 	Path  string
 	now   func() time.Time
-	stmts sync.Map // query -> *sqlx.Stmt on the read pool
+	stmts sync.Map  // query -> *sqlx.Stmt on the read pool
 	lock  *fileLock // shared while open: "server restore" refuses while anyone holds it
 
 	mustExist bool
