@@ -30,13 +30,14 @@ func main() {
 	threads := flag.Int("t", 2, "wrk threads")
 	conns := flag.Int("c", 64, "wrk connections")
 	starts := flag.Int("starts", 5, "cold starts to time")
+	server := flag.String("server", "", "a server binary to measure instead of building ./cmd/server (to compare builds)")
 	flag.Parse()
-	if err := run(*lesson, *duration, *threads, *conns, *starts); err != nil {
+	if err := run(*lesson, *duration, *threads, *conns, *starts, *server); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(lesson, duration string, threads, conns, starts int) error {
+func run(lesson, duration string, threads, conns, starts int, bin string) error {
 	dir, err := os.MkdirTemp("", "pagebench")
 	if err != nil {
 		return err
@@ -46,9 +47,10 @@ func run(lesson, duration string, threads, conns, starts int) error {
 	if err := os.Chmod(dir, 0o755); err != nil {
 		return err
 	}
-	bin, err := serverproc.Build(dir, "-trimpath")
-	if err != nil {
-		return err
+	if bin == "" {
+		if bin, err = serverproc.Build(dir, "-trimpath"); err != nil {
+			return err
+		}
 	}
 
 	// Cold starts: process start to /readyz 200, each on a fresh data dir.

@@ -22,23 +22,24 @@ import (
 
 // Server serves kcnaprep over HTTP.
 type Server struct {
-	catalog    *catalog.Catalog
-	logger     *slog.Logger
-	registry   *prometheus.Registry
-	metrics    *metrics
-	assets     *assets
-	local      *domain.User // the single-learner profile
-	trainer    Trainer
-	study      Study
-	accounts   Accounts                    // nil in single-learner mode
-	sessions   *scs.SessionManager         // nil in single-learner mode
-	logins     *loginLimiter               // failed sign-ins per account, or per known device of an account
-	addrs      *loginLimiter               // failed sign-ins per client address
-	deviceKey  []byte                      // signs the known-device cookie
-	labs       LabService                  // nil: labs are listed but cannot run
-	readyCheck func(context.Context) error // nil: none
-	ready      atomic.Bool
-	handler    http.Handler
+	catalog     *catalog.Catalog
+	logger      *slog.Logger
+	registry    *prometheus.Registry
+	metrics     *metrics
+	assets      *assets
+	lessonPages lessonPages  // each lesson's shared parts, rendered once
+	local       *domain.User // the single-learner profile
+	trainer     Trainer
+	study       Study
+	accounts    Accounts                    // nil in single-learner mode
+	sessions    *scs.SessionManager         // nil in single-learner mode
+	logins      *loginLimiter               // failed sign-ins per account, or per known device of an account
+	addrs       *loginLimiter               // failed sign-ins per client address
+	deviceKey   []byte                      // signs the known-device cookie
+	labs        LabService                  // nil: labs are listed but cannot run
+	readyCheck  func(context.Context) error // nil: none
+	ready       atomic.Bool
+	handler     http.Handler
 }
 
 // Option configures a Server.

@@ -13,7 +13,19 @@ type Page struct {
 	Flash  string // a one-off notice shown at the top
 	// Query is the text in the header's search box.
 	Query string
+	// Deferred renders the page's per-user parts (StaffNav, UserBar, a page's own) as slot
+	// markers, so the rest can be rendered once and shared by every user (see Slot*).
+	Deferred bool
 }
+
+// Slot markers stand in for the per-user parts of a page rendered with Page.Deferred. They are
+// HTML comments, which the Markdown renderer never lets through from content (raw HTML is
+// escaped), so they cannot occur anywhere else in a page.
+const (
+	SlotStaffNav = "<!--kcnaprep-slot:staff-nav-->"
+	SlotUser     = "<!--kcnaprep-slot:user-->"
+	SlotComplete = "<!--kcnaprep-slot:complete-->"
+)
 
 // Assets are the versioned URLs of static files.
 type Assets struct {
