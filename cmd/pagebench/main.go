@@ -62,7 +62,7 @@ func run(lesson, duration string, threads, conns, starts int, bin string) error 
 			return err
 		}
 		data := filepath.Join(dir, fmt.Sprintf("data%d", i))
-		p, err := serverproc.Start(bin, addr, []string{"--data-dir", data, "--log-level", "warn"}, 2*time.Millisecond, time.Minute)
+		p, err := serverproc.Start(bin, addr, []string{"--data-dir", data, "--log-level", "warn", "--lab-backend", "none"}, 2*time.Millisecond, time.Minute)
 		if err != nil {
 			return err
 		}
