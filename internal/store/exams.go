@@ -134,21 +134,26 @@ func (db *DB) SetExamFlag(ctx context.Context, userID, examID int64, position in
 }
 
 // updateOpenExamQuestion sets columns of one question of an exam that is the user's and still
-// open at now, in one transaction. what names the change in error messages.
+// open at now. what names the change in error messages. The check and the change are one
+// UPDATE (SQLite runs a statement atomically): the write lock is held for a single statement,
+// not a BEGIN, a SELECT, an UPDATE and a COMMIT, which matters when a class saves at once.
+// Only when nothing changed does a read tell why (no such exam, exam over, no such question).
 func (db *DB) updateOpenExamQuestion(ctx context.Context, userID, examID int64, position int, now time.Time, what, set string, args ...any) error {
+	res, err := db.write.ExecContext(ctx, `UPDATE exam_questions SET `+set+`
+		WHERE exam_id = ? AND position = ? AND EXISTS (
+			SELECT 1 FROM exams WHERE id = ? AND user_id = ? AND submitted_at IS NULL AND deadline_at >= ?)`,
+		append(args, examID, position, examID, userID, millis(now))...)
+	if err != nil {
+		return fmt.Errorf("%s exam %d question %d: %w", what, examID, position, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
 	return db.tx(ctx, func(tx *sqlx.Tx) error {
 		if err := openExamForWrite(ctx, tx, userID, examID, now); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE exam_questions SET `+set+` WHERE exam_id = ? AND position = ?`,
-			append(args, examID, position)...)
-		if err != nil {
-			return fmt.Errorf("%s exam %d question %d: %w", what, examID, position, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return domain.Errorf(domain.ENOTFOUND, "The exam has no question %d.", position)
-		}
-		return nil
+		return domain.Errorf(domain.ENOTFOUND, "The exam has no question %d.", position)
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -30,6 +31,10 @@ type DB struct {
 	now   func() time.Time
 	stmts sync.Map  // query -> *sqlx.Stmt on the read pool
 	lock  *fileLock // shared while open: "server restore" refuses while anyone holds it
+	// ckpt copies the WAL into the database file in the background (see checkpointer).
+	ckpt     *sqlx.DB
+	stopCkpt context.CancelFunc
+	ckptDone chan struct{}
 
 	mustExist bool
 }
@@ -70,7 +75,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// journal_mode=WAL: readers do not block the writer. synchronous=NORMAL: in WAL mode a
 	// committed transaction survives a crash of the process (kill -9); only a power loss can
 	// lose the last commits. foreign_keys: SQLite leaves them off unless asked.
-	if db.write, err = openPool(ctx, path, "_txlock=immediate", 1); err != nil {
+	// wal_autocheckpoint(0) on the writer: SQLite would otherwise copy the WAL into the file
+	// inside whichever commit crosses 1,000 pages, and that learner's save waits for it; the
+	// checkpointer does it on a connection of its own instead.
+	if db.write, err = openPool(ctx, path, "_txlock=immediate&_pragma=wal_autocheckpoint(0)", 1); err != nil {
 		db.lock.unlock()
 		return nil, err
 	}
@@ -79,11 +87,40 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		db.lock.unlock()
 		return nil, err
 	}
+	if db.ckpt, err = openPool(ctx, path, "_pragma=wal_autocheckpoint(0)", 1); err != nil {
+		db.read.Close()
+		db.write.Close()
+		db.lock.unlock()
+		return nil, err
+	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
+	cctx, cancel := context.WithCancel(context.Background())
+	db.stopCkpt, db.ckptDone = cancel, make(chan struct{})
+	go db.checkpointer(cctx, time.Second)
 	return db, nil
+}
+
+// checkpointer copies committed WAL frames into the database file every interval (PASSIVE:
+// it never blocks a writer or a reader, it copies what no reader still needs), so the WAL
+// stays small and no learner's save pays for a checkpoint. SQLite restarts the WAL from its
+// start once a checkpoint has caught up.
+func (db *DB) checkpointer(ctx context.Context, interval time.Duration) {
+	defer close(db.ckptDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := db.ckpt.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil && ctx.Err() == nil {
+				slog.Warn("wal checkpoint", "database", db.Path, "error", err)
+			}
+		}
+	}
 }
 
 // ErrNoDatabase is MustExist's answer for a missing database or data directory.
@@ -145,6 +182,13 @@ func (db *DB) MigrationVersion(ctx context.Context) (int64, error) {
 // Close closes both pools. The WAL is checkpointed by SQLite when the last connection closes.
 func (db *DB) Close() error {
 	var errs []error
+	if db.stopCkpt != nil {
+		db.stopCkpt()
+		<-db.ckptDone
+	}
+	if db.ckpt != nil {
+		errs = append(errs, db.ckpt.Close())
+	}
 	db.stmts.Range(func(_, st any) bool { errs = append(errs, st.(*sqlx.Stmt).Close()); return true })
 	if db.read != nil {
 		errs = append(errs, db.read.Close())

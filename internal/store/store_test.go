@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 )
@@ -137,5 +140,40 @@ func TestSearchLessons(t *testing.T) {
 		if _, err := db.SearchLessons(ctx, q, 10); err != nil {
 			t.Errorf("query %q: %v", q, err)
 		}
+	}
+}
+
+// The writer does not checkpoint (wal_autocheckpoint is off so no save waits for one): the
+// background checkpointer copies the WAL into the database file.
+func TestCheckpointerCopiesTheWAL(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kcnaprep.db")
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	size := func(p string) int64 {
+		st, err := os.Stat(p)
+		if err != nil {
+			return 0
+		}
+		return st.Size()
+	}
+	start := size(path)
+	for i := range 300 {
+		if _, err := db.CreateAccount(ctx, fmt.Sprintf("user%03d", i), strings.Repeat("x", 200), domain.RoleLearner, strings.Repeat("h", 60)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if size(path+"-wal") == 0 {
+		t.Fatal("no WAL written")
+	}
+	deadline := time.Now().Add(time.Minute)
+	for size(path) <= start {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file still %d bytes a minute after the writes: nothing checkpointed the WAL (%d bytes)", size(path), size(path+"-wal"))
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
