@@ -103,7 +103,7 @@ func MustNewServer(tb testing.TB, opts ...ServerOption) *Server {
 	s := &Server{Content: sc.content, DB: db, Clock: sc.clock, Backend: sc.backend,
 		Trainer: trainer.New(sc.content.Catalog, db, trainer.WithLogger(sc.logger)),
 		Study:   study.New(sc.content.Catalog, db), Auth: auth.New(db),
-		Class:   classroom.New(sc.content.Catalog, db, classroom.WithClock(sc.clock.Now))}
+		Class: classroom.New(sc.content.Catalog, db, classroom.WithClock(sc.clock.Now))}
 	hopts := []httpserver.Option{httpserver.WithLogger(sc.logger), httpserver.WithTrainer(s.Trainer),
 		httpserver.WithStudy(s.Study), httpserver.WithClassroom(s.Class), httpserver.WithReadinessCheck(db.Ping)}
 	if sc.backend != nil {
