@@ -44,7 +44,7 @@ func (db *DB) Reports(ctx context.Context, f domain.ReportFilter) ([]domain.Repo
 	q := `SELECT r.id, r.question_id, r.kind, r.message, u.display_name, r.created_at, r.resolved_at
 		FROM question_reports r JOIN users u ON u.id = r.user_id
 		WHERE (? OR r.resolved_at IS NULL)
-		  AND (? = 0 OR r.user_id IN (`+studentsOfInstructor+`))
+		  AND (? = 0 OR r.user_id IN (` + studentsOfInstructor + `))
 		ORDER BY r.resolved_at IS NOT NULL, r.created_at DESC`
 	if err := db.sel(ctx, &rows, q, f.IncludeResolved, f.InstructorID, f.InstructorID); err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
