@@ -22,24 +22,26 @@ import (
 
 // Server serves kcnaprep over HTTP.
 type Server struct {
-	catalog     *catalog.Catalog
-	logger      *slog.Logger
-	registry    *prometheus.Registry
-	metrics     *metrics
-	assets      *assets
-	lessonPages lessonPages  // each lesson's shared parts, rendered once
-	local       *domain.User // the single-learner profile
-	trainer     Trainer
-	study       Study
-	accounts    Accounts                    // nil in single-learner mode
-	sessions    *scs.SessionManager         // nil in single-learner mode
-	logins      *loginLimiter               // failed sign-ins per account, or per known device of an account
-	addrs       *loginLimiter               // failed sign-ins per client address
-	deviceKey   []byte                      // signs the known-device cookie
-	labs        LabService                  // nil: labs are listed but cannot run
-	readyCheck  func(context.Context) error // nil: none
-	ready       atomic.Bool
-	handler     http.Handler
+	catalog    *catalog.Catalog
+	logger     *slog.Logger
+	registry   *prometheus.Registry
+	metrics    *metrics
+	assets     *assets
+	local      *domain.User // the single-learner profile
+	trainer    Trainer
+	study      Study
+	accounts   Accounts                    // nil in single-learner mode
+	sessions   *scs.SessionManager         // nil in single-learner mode
+	logins     *loginLimiter               // failed sign-ins per account, or per known device of an account
+	addrs      *loginLimiter               // failed sign-ins per client address
+	deviceKey  []byte                      // signs the known-device cookie
+	labs       LabService                  // nil: labs are listed but cannot run
+	classroom  Classroom                   // nil: no classroom
+	readyCheck func(context.Context) error // nil: none
+	ready      atomic.Bool
+	handler    http.Handler
+
+	lessonPages lessonPages // each lesson's shared parts, rendered once
 }
 
 // Option configures a Server.
@@ -120,9 +122,11 @@ func (s *Server) routes() http.Handler {
 		r.Get("/login", s.handleLoginForm)
 		r.Post("/login", s.handleLogin)
 		r.Post("/logout", s.handleLogout)
+		s.classroomPublicRoutes(r)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireLogin)
 			s.learnerRoutes(r)
+			s.classroomRoutes(r)
 		})
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
