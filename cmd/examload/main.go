@@ -1,11 +1,17 @@
-// Command examload is a load test of the mock exam: it starts a real kcnaprep server process
-// on loopback, creates N learner accounts, and lets N simulated learners each take a mock exam
-// at once, answering a question every 1 to 3 seconds. Midway it kills the server with SIGKILL,
-// restarts it on the same data, lets the learners carry on, and finally counts the answers the
-// server had acknowledged (HTTP 200) that are missing from the database. It reports answer-save
-// latency percentiles, errors and the database size.
+// Command examload is a load test of a class on one server: it starts a real kcnaprep server
+// process on loopback, creates N learner accounts, and lets N simulated learners work at once.
+// With -mix (the default) each learner opens the dashboard, browses a domain and reads two
+// lessons, answers practice questions, takes a mock exam answering a question every 1 to 3
+// seconds, and opens the result and the dashboard again; with -mix=false they only take the
+// exam. Midway it kills the server with SIGKILL, restarts it on the same data, lets the
+// learners carry on, and finally counts the answers the server had acknowledged (HTTP 200)
+// that are missing from the database. It reports answer-save latency percentiles, latency per
+// route, the server's resident memory, errors and the database size.
 //
-//	go run ./cmd/examload -learners 300 -kill-after 60s
+// Assignments (the classroom) are not in the mix yet: add them to mixedLearner once their
+// pages exist.
+//
+//	go run ./cmd/examload -learners 1000 -kill-after 60s
 package main
 
 import (
@@ -45,6 +51,7 @@ func main() {
 	maxThink := flag.Duration("max-think", 3*time.Second, "longest pause between answers")
 	contentDir := flag.String("content-dir", "", "content to serve (default: embedded)")
 	keep := flag.Bool("keep", false, "keep the data directory")
+	flag.BoolVar(&mix, "mix", true, "mixed workload: dashboard, lessons, practice, then the exam (false: the exam only)")
 	flag.Parse()
 	if err := run(*learners, *killAfter, *down, *minThink, *maxThink, *contentDir, *keep); err != nil {
 		log.Fatal(err)
@@ -56,13 +63,24 @@ type ack struct {
 	picked    string
 }
 
+// mix is the -mix flag.
+var mix bool
+
 type stats struct {
 	mu        sync.Mutex
 	latencies []time.Duration
+	routes    map[string][]time.Duration // page and request latencies by route
 	acks      []ack
 	errs      map[string]int
 	answers   atomic.Int64
 	finished  atomic.Int64
+}
+
+// timed records how long a successful request to route took.
+func (s *stats) timed(route string, d time.Duration) {
+	s.mu.Lock()
+	s.routes[route] = append(s.routes[route], d)
+	s.mu.Unlock()
 }
 
 func (s *stats) fail(kind string) {
@@ -123,7 +141,28 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	var srvMu sync.Mutex
 	defer func() { srvMu.Lock(); _ = srv.Stop(os.Kill); srvMu.Unlock() }()
 
-	st := &stats{errs: map[string]int{}}
+	st := &stats{errs: map[string]int{}, routes: map[string][]time.Duration{}}
+	// The server's resident memory, sampled every second (it changes pid on the restart).
+	var rssMax, rssLast atomic.Int64
+	stopRSS := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stopRSS:
+				return
+			case <-time.After(time.Second):
+			}
+			srvMu.Lock()
+			kb := rssKiB(srv.Pid())
+			srvMu.Unlock()
+			if kb > 0 {
+				rssLast.Store(kb)
+				if kb > rssMax.Load() {
+					rssMax.Store(kb)
+				}
+			}
+		}
+	}()
 	transport := &http.Transport{MaxIdleConnsPerHost: n, MaxConnsPerHost: 0}
 	var wg sync.WaitGroup
 	t0 := time.Now()
@@ -154,6 +193,7 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	}
 	wg.Wait()
 	elapsed := time.Since(t0)
+	close(stopRSS)
 
 	srvMu.Lock()
 	_ = srv.Stop(syscall.SIGTERM)
@@ -205,6 +245,21 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	if !killedAt.IsZero() {
 		fmt.Printf("server killed (SIGKILL) at %v, back at %v (down %v)\n", killedAt.Sub(t0).Round(time.Second), restartedAt.Sub(t0).Round(time.Second), restartedAt.Sub(killedAt).Round(time.Millisecond))
 	}
+	fmt.Printf("server RSS: max %.0f MiB, at the end %.0f MiB\n", float64(rssMax.Load())/1024, float64(rssLast.Load())/1024)
+	fmt.Printf("latency by route (successful requests):\n%-34s %7s %9s %9s %9s %9s\n", "route", "count", "p50", "p90", "p99", "max")
+	routes := make([]string, 0, len(st.routes))
+	for r := range st.routes {
+		routes = append(routes, r)
+	}
+	slices.Sort(routes)
+	for _, r := range routes {
+		l := st.routes[r]
+		slices.Sort(l)
+		q := func(p float64) time.Duration {
+			return l[min(len(l)-1, int(p*float64(len(l))))].Round(10 * time.Microsecond)
+		}
+		fmt.Printf("%-34s %7d %9v %9v %9v %9v\n", r, len(l), q(0.5), q(0.9), q(0.99), q(1))
+	}
 	fmt.Printf("errors: %v\n", st.errs)
 	fmt.Printf("acknowledged answers checked: %d, lost: %d\n", checked, lost)
 	fmt.Printf("database size: %.1f MiB (with WAL)\n", float64(size)/(1<<20))
@@ -240,23 +295,30 @@ func learner(base, username string, tr *http.Transport, st *stats, minThink, max
 		}
 	}
 	retry("login", func() error {
+		t := time.Now()
 		resp, err := c.PostForm(base+"/login", url.Values{"username": {username}, "password": {"load-test-password"}})
 		if err != nil {
 			return err
 		}
 		drain(resp)
+		st.timed("POST /login (+ GET /)", time.Since(t))
 		if !strings.Contains(resp.Request.URL.Path, "/") || resp.StatusCode != 200 {
 			return fmt.Errorf("status %d", resp.StatusCode)
 		}
 		return nil
 	})
+	if mix {
+		browseAndPractise(base, c, rng, st, retry, minThink, maxThink)
+	}
 	var examID int64
 	retry("start exam", func() error {
+		t := time.Now()
 		resp, err := c.PostForm(base+"/exams", nil)
 		if err != nil {
 			return err
 		}
 		drain(resp)
+		st.timed("POST /exams (+ GET question 1)", time.Since(t))
 		m := regexp.MustCompile(`/exams/(\d+)/`).FindStringSubmatch(resp.Request.URL.Path)
 		if resp.StatusCode != 200 || m == nil {
 			return fmt.Errorf("status %d at %s", resp.StatusCode, resp.Request.URL.Path)
@@ -271,18 +333,9 @@ func learner(base, username string, tr *http.Transport, st *stats, minThink, max
 	for pos := 1; pos <= total; pos++ {
 		time.Sleep(minThink + time.Duration(rng.Int64N(int64(maxThink-minThink)+1)))
 		var page string
-		retry("question page", func() error {
-			resp, err := c.Get(fmt.Sprintf("%s/exams/%d/q/%d", base, examID, pos))
-			if err != nil {
-				return err
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 200 {
-				return fmt.Errorf("status %d", resp.StatusCode)
-			}
-			page = string(b)
-			return nil
+		retry("question page", func() (err error) {
+			page, err = get(c, st, "GET /exams/{id}/q/{pos}", fmt.Sprintf("%s/exams/%d/q/%d", base, examID, pos))
+			return err
 		})
 		if m := totalRe.FindStringSubmatch(page); m != nil {
 			total, _ = strconv.Atoi(m[1])
@@ -323,6 +376,7 @@ func learner(base, username string, tr *http.Transport, st *stats, minThink, max
 			slices.Sort(ints)
 			st.mu.Lock()
 			st.latencies = append(st.latencies, d)
+			st.routes["POST /exams/{id}/q/{pos}/answer"] = append(st.routes["POST /exams/{id}/q/{pos}/answer"], d)
 			st.acks = append(st.acks, ack{exam: examID, pos: int64(pos), picked: joinInts(ints)})
 			st.mu.Unlock()
 			st.answers.Add(1)
@@ -330,6 +384,7 @@ func learner(base, username string, tr *http.Transport, st *stats, minThink, max
 		})
 	}
 	retry("submit", func() error {
+		t := time.Now()
 		resp, err := c.PostForm(fmt.Sprintf("%s/exams/%d/submit", base, examID), nil)
 		if err != nil {
 			return err
@@ -338,9 +393,130 @@ func learner(base, username string, tr *http.Transport, st *stats, minThink, max
 		if resp.StatusCode != 200 {
 			return fmt.Errorf("status %d", resp.StatusCode)
 		}
+		st.timed("POST /exams/{id}/submit (+ result)", time.Since(t))
 		return nil
 	})
 	st.finished.Add(1)
+	if mix {
+		time.Sleep(minThink)
+		retry("dashboard", func() error {
+			_, err := get(c, st, "GET /", base+"/")
+			return err
+		})
+	}
+}
+
+var (
+	domainRe = regexp.MustCompile(`href="(/domains/[^"?#]+)"`)
+	lessonRe = regexp.MustCompile(`href="(/lessons/[^"?#]+)"`)
+	tokenRe  = regexp.MustCompile(`name="token" value="([^"]+)"`)
+)
+
+// get fetches a page, records its latency under route and returns its body. Redirects are
+// followed (and timed with it); anything but a final 200 is an error.
+func get(c *http.Client, st *stats, route, u string) (string, error) {
+	t := time.Now()
+	resp, err := c.Get(u)
+	if err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != 200 {
+		return "", fmt.Errorf("status %d", resp.StatusCode)
+	}
+	st.timed(route, time.Since(t))
+	return string(b), nil
+}
+
+// browseAndPractise is the part of a learner's session before the exam: the dashboard, a
+// domain, two of its lessons, and three practice questions answered.
+func browseAndPractise(base string, c *http.Client, rng *rand.Rand, st *stats, retry func(string, func() error), minThink, maxThink time.Duration) {
+	think := func() { time.Sleep(minThink + time.Duration(rng.Int64N(int64(maxThink-minThink)+1))) }
+	pick := func(re *regexp.Regexp, page string) string {
+		m := re.FindAllStringSubmatch(page, -1)
+		if len(m) == 0 {
+			return ""
+		}
+		return m[rng.IntN(len(m))][1]
+	}
+	var page string
+	retry("dashboard", func() (err error) { page, err = get(c, st, "GET /", base+"/"); return err })
+	dom := pick(domainRe, page)
+	if dom == "" {
+		st.fail("dashboard without domains")
+		return
+	}
+	think()
+	retry("domain page", func() (err error) { page, err = get(c, st, "GET /domains/{id}", base+dom); return err })
+	for range 2 {
+		lesson := pick(lessonRe, page)
+		if lesson == "" {
+			st.fail("domain page without lessons")
+			break
+		}
+		think()
+		retry("lesson page", func() error { _, err := get(c, st, "GET /lessons/{domain}/{slug}", base+lesson); return err })
+	}
+	for range 3 {
+		think()
+		var q string
+		var at string
+		retry("practice question", func() error {
+			t := time.Now()
+			resp, err := c.Get(base + "/practice/next")
+			if err != nil {
+				return err
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				return fmt.Errorf("status %d", resp.StatusCode)
+			}
+			st.timed("GET /practice/next (+ question)", time.Since(t))
+			q, at = string(b), resp.Request.URL.Path
+			return nil
+		})
+		opts := optionRe.FindAllStringSubmatch(q, -1)
+		tok := tokenRe.FindStringSubmatch(q)
+		if len(opts) == 0 || tok == nil {
+			st.fail("practice page without options or token")
+			continue
+		}
+		think()
+		form := url.Values{"choice": {opts[rng.IntN(len(opts))][1]}, "token": {tok[1]}}
+		retry("practice answer", func() error {
+			t := time.Now()
+			resp, err := c.PostForm(base+at, form)
+			if err != nil {
+				return err
+			}
+			drain(resp)
+			if resp.StatusCode != 200 {
+				return fmt.Errorf("status %d", resp.StatusCode)
+			}
+			st.timed("POST /practice/q/{id} (+ feedback)", time.Since(t))
+			return nil
+		})
+	}
+}
+
+// rssKiB is a process's resident set size in KiB, from /proc (0 if unknown).
+func rssKiB(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 func drain(resp *http.Response) {
