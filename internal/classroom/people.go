@@ -1,11 +1,13 @@
 package classroom
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/base64"
+	"encoding/csv"
 	"io"
 	"slices"
 	"strings"
@@ -329,4 +331,16 @@ func normalizeCode(c string) string {
 		}
 		return r
 	}, strings.ToLower(strings.TrimSpace(c)))
+}
+
+// LinksCSV is set-password links as CSV: username,name,email,section,link,expires (UTC).
+func LinksCSV(links []domain.SetPasswordLink) []byte {
+	var b bytes.Buffer
+	cw := csv.NewWriter(&b)
+	_ = cw.Write([]string{"username", "name", "email", "section", "link", "expires"})
+	for _, l := range links {
+		_ = cw.Write([]string{l.Username, l.Name, l.Email, l.Section, l.URL, l.ExpiresAt.UTC().Format("2006-01-02T15:04:05Z")})
+	}
+	cw.Flush() // writes to a bytes.Buffer cannot fail
+	return b.Bytes()
 }

@@ -1,9 +1,7 @@
 package httpserver
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -262,20 +260,8 @@ func (s *Server) fillLinks(vm *pages.PasswordLinksVM, classID string, links []do
 		vm.Links = append(vm.Links, pages.PasswordLinkVM{Username: l.Username, Name: l.Name, Section: l.Section,
 			URL: l.URL, Expires: l.ExpiresAt.Format("2 Jan 2006 15:04 MST")})
 	}
-	vm.CSVURL = "data:text/csv;charset=utf-8," + url.PathEscape(string(LinksCSV(links)))
+	vm.CSVURL = "data:text/csv;charset=utf-8," + url.PathEscape(string(classroom.LinksCSV(links)))
 	vm.CSVName = classID + "-password-links.csv"
-}
-
-// LinksCSV is set-password links as CSV: username,name,email,section,link,expires.
-func LinksCSV(links []domain.SetPasswordLink) []byte {
-	var b bytes.Buffer
-	cw := csv.NewWriter(&b)
-	_ = cw.Write([]string{"username", "name", "email", "section", "link", "expires"})
-	for _, l := range links {
-		_ = cw.Write([]string{l.Username, l.Name, l.Email, l.Section, l.URL, l.ExpiresAt.UTC().Format("2006-01-02T15:04:05Z")})
-	}
-	cw.Flush()
-	return b.Bytes()
 }
 
 func (s *Server) handleStudentAction(w http.ResponseWriter, r *http.Request) {
