@@ -71,6 +71,14 @@ func ParseRoster(file string, r io.Reader, sections []string) ([]domain.RosterRo
 		problem(parseErrLine(err, 1), "bad CSV in the header: %s", csvReason(err))
 		return nil, rerr
 	}
+	anyKnown := false
+	for _, h := range header {
+		anyKnown = anyKnown || contains(rosterColumns, strings.ToLower(strings.TrimSpace(h)))
+	}
+	if !anyKnown {
+		problem(1, "the first line is not the header: the file needs the header line username,name,email,section (in any order), found %q", strings.Join(header, ","))
+		return nil, rerr
+	}
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(h))
 		switch {
