@@ -264,6 +264,10 @@ func (s *Service) SetPasswordWithLink(ctx context.Context, token, password strin
 	if !plausibleToken(token) {
 		return nil, 0, domain.ErrTokenSpent
 	}
+	// A dead link is refused before bcrypt's ~100 ms: nobody makes the server hash for free.
+	if _, err := s.store.PasswordTokenUser(ctx, hashToken(token)); err != nil {
+		return nil, 0, err
+	}
 	hash, err := auth.HashPassword(password)
 	if err != nil {
 		return nil, 0, err
