@@ -40,6 +40,9 @@ func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.C
 			labimage.WithLogger(logger))
 		b = kind.New(instance, filepath.Join(dir, "clusters"), kind.WithNodeImage(cfg.KindNodeImage),
 			kind.WithImages(images), kind.WithLogger(logger))
+		if hint := kind.InotifyBelowRecommended(kind.ReadHost("/")); hint != "" {
+			logger.Warn("labs: " + hint)
+		}
 	case "kubeconfig":
 		if cfg.LabKubeconfig == "" {
 			return nil, fmt.Errorf("lab backend kubeconfig needs --lab-kubeconfig")

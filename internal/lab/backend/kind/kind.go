@@ -53,6 +53,11 @@ type Backend struct {
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex // per cluster
+
+	clientsMu sync.Mutex
+	clients   map[string]cachedClient // admin clients by cluster (clients.go)
+
+	readHost func() HostReadings // preflight's readings (preflight.go)
 }
 
 // Option configures the Backend.
@@ -78,11 +83,15 @@ func WithMaxConcurrentCreates(n int) Option {
 // WithReadyTimeout bounds the wait for nodes and CoreDNS (default 3 minutes).
 func WithReadyTimeout(d time.Duration) Option { return func(b *Backend) { b.readyWait = d } }
 
+// WithHostReadings replaces the preflight's readings of /proc (tests).
+func WithHostReadings(read func() HostReadings) Option { return func(b *Backend) { b.readHost = read } }
+
 // New returns a kind backend keeping kubeconfigs in dir. instance is the installation id
 // (lowercase letters and digits).
 func New(instance, dir string, opts ...Option) *Backend {
 	b := &Backend{instance: instance, dir: dir, logger: slog.Default(), readyWait: 3 * time.Minute,
-		createSlot: make(chan struct{}, 2), locks: map[string]*sync.Mutex{}}
+		createSlot: make(chan struct{}, 2), locks: map[string]*sync.Mutex{}, clients: map[string]cachedClient{},
+		readHost: func() HostReadings { return ReadHost("/") }}
 	for _, o := range opts {
 		o(b)
 	}
@@ -146,7 +155,7 @@ func (b *Backend) Provision(ctx context.Context, req backend.Request, progress b
 	}
 	progress("Wait for nodes and CoreDNS")
 	if err := env.Client.WaitReady(ctx, b.readyWait, nil); err != nil {
-		return nil, err
+		return nil, b.explain(err)
 	}
 	progress("Create namespace " + ref.Namespace)
 	if err := env.Client.EnsureNamespace(ctx, ref.Namespace, b.labels(req)); err != nil {
@@ -200,6 +209,10 @@ func (b *Backend) create(ctx context.Context, name string, progress backend.Prog
 		return ctx.Err()
 	}
 	defer func() { <-b.createSlot }()
+	progress("Check the host: Docker, memory, inotify limits")
+	if err := b.preflight(ctx); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(b.dir, 0o700); err != nil {
 		return fmt.Errorf("kubeconfig dir: %w", err)
 	}
@@ -220,7 +233,7 @@ func (b *Backend) create(ctx context.Context, name string, progress backend.Prog
 	}
 	// kind's Create takes no context: a cancelled job finds the cluster at the next reconcile.
 	if err := b.provider.Create(name, opts...); err != nil {
-		return fmt.Errorf("create kind cluster %s: %w", name, err)
+		return b.explain(fmt.Errorf("create kind cluster %s: %w", name, err))
 	}
 	if len(b.images) == 0 {
 		return nil
@@ -264,11 +277,7 @@ func (b *Backend) attach(ref backend.Ref) (*backend.Env, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("read kubeconfig of %s: %w", ref.Cluster, err)
 	}
-	cfg, err := kube.ConfigFromKubeconfig(data)
-	if err != nil {
-		return nil, err
-	}
-	client, err := kube.New(cfg)
+	client, err := b.client(ref.Cluster, data)
 	if err != nil {
 		return nil, err
 	}
@@ -279,27 +288,29 @@ func (b *Backend) attach(ref backend.Ref) (*backend.Env, error) {
 	return &backend.Env{Ref: ref, Client: client, Kubeconfig: learner}, nil
 }
 
-// Attach implements backend.Backend.
+// Attach implements backend.Backend. It asks the cluster (through its cached client) for the
+// namespace first, and only when the cluster does not answer asks Docker whether it still
+// exists: listing kind clusters runs the docker CLI, which a Check should not wait for.
 func (b *Backend) Attach(ctx context.Context, req backend.Request, ref backend.Ref) (*backend.Env, error) {
-	ok, err := b.exists(ref.Cluster)
-	if err != nil {
-		return nil, err
+	env, err := b.attach(ref)
+	if err == nil {
+		_, err = env.Client.Typed.CoreV1().Namespaces().Get(ctx, ref.Namespace, metav1.GetOptions{})
+		if err == nil {
+			return env, nil
+		}
+		if apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("%w: namespace %s in %s", backend.ErrGone, ref.Namespace, ref.Cluster)
+		}
+	}
+	ok, xerr := b.exists(ref.Cluster)
+	if xerr != nil {
+		return nil, xerr
 	}
 	if !ok {
+		b.forget(ref.Cluster)
 		return nil, fmt.Errorf("%w: kind cluster %s", backend.ErrGone, ref.Cluster)
 	}
-	env, err := b.attach(ref)
-	if err != nil {
-		return nil, err
-	}
-	_, err = env.Client.Typed.CoreV1().Namespaces().Get(ctx, ref.Namespace, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil, fmt.Errorf("%w: namespace %s in %s", backend.ErrGone, ref.Namespace, ref.Cluster)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read namespace %s: %w", ref.Namespace, err)
-	}
-	return env, nil
+	return nil, fmt.Errorf("reach lab cluster %s: %w", ref.Cluster, err)
 }
 
 // Reset implements backend.Backend: a namespace lab's namespace is wiped; a cluster lab's
