@@ -116,13 +116,14 @@ func InotifyBelowRecommended(h HostReadings) string {
 	return ""
 }
 
-// preflight checks Docker, then the host, before a cluster is created.
+// preflight checks Docker (listing the clusters needs it), then the host, before a cluster is
+// created.
 func (b *Backend) preflight(ctx context.Context) error {
-	if err := b.Available(ctx); err != nil {
-		return err
-	}
 	names, err := b.provider.List()
 	if err != nil {
+		if aerr := b.Available(ctx); aerr != nil {
+			return aerr // Docker is down or missing: say so in words
+		}
 		return fmt.Errorf("list kind clusters: %w", err)
 	}
 	return Preflight(b.readHost(), len(names))
