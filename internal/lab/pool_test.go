@@ -81,7 +81,9 @@ func (p *poolFake) Provision(ctx context.Context, req backend.Request, progress 
 	return env, err
 }
 
-func (p *poolFake) Discard(ctx context.Context, ref backend.Ref) error { return p.DeleteCluster(ref.Cluster) }
+func (p *poolFake) Discard(ctx context.Context, ref backend.Ref) error {
+	return p.DeleteCluster(ref.Cluster)
+}
 
 func (p *poolFake) DeleteCluster(name string) error {
 	p.mu.Lock()

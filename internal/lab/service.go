@@ -73,8 +73,8 @@ type Service struct {
 	mu        sync.Mutex
 	running   map[string]bool // sessions with a job in this process
 	closeOnce sync.Once
-	metrics *metrics
-	pool    pool // the warm pool (pool.go)
+	metrics   *metrics
+	pool      pool // the warm pool (pool.go)
 	// inventoryDown is set while listing the backend's environments fails (e.g. no Docker),
 	// so that is logged once as a warning, not every reconcile tick.
 	inventoryDown atomic.Bool
