@@ -143,3 +143,30 @@ func (b *Backend) explain(err error) error {
 	}
 	return domain.Errorf(domain.EUNAVAILABLE, "The lab's cluster did not come up (%s). This host's %s", msg, hint)
 }
+
+// hostReserveMiB is the memory the warm pool leaves for the host and learners' cold starts.
+const hostReserveMiB = 2048
+
+// PoolSize decides how many clusters the warm pool keeps: requested (or 1 when auto), capped
+// by the memory available beyond a reserve for the host, and says why for the log.
+func PoolSize(requested int, auto bool, h HostReadings) (int, string) {
+	want := requested
+	if auto {
+		want = 1
+	}
+	if want <= 0 {
+		return 0, "no pool (size 0)"
+	}
+	if h.MemAvailableMiB < 0 {
+		return want, fmt.Sprintf("%d as asked (free memory unknown)", want)
+	}
+	room := max(0, (h.MemAvailableMiB-hostReserveMiB)/NodeMemoryMiB)
+	why := fmt.Sprintf("%d MiB available, room for %d clusters of ~%d MiB keeping %d MiB for the host", h.MemAvailableMiB, room, NodeMemoryMiB, hostReserveMiB)
+	if int64(want) > room {
+		return int(room), fmt.Sprintf("%d of the %d asked: %s", room, want, why)
+	}
+	if auto {
+		return want, "the default of 1: " + why
+	}
+	return want, fmt.Sprintf("%d as asked: %s", want, why)
+}

@@ -99,3 +99,26 @@ func TestExplain(t *testing.T) {
 		t.Errorf("on a well-configured host the error changed: %v", err)
 	}
 }
+
+// The pool's size adapts to free memory, and says why.
+func TestPoolSize(t *testing.T) {
+	for _, tc := range []struct {
+		requested int
+		auto      bool
+		mem       int64
+		want      int
+		why       string
+	}{
+		{0, true, 22000, 1, "default of 1"},
+		{0, true, 2500, 0, "0 of the 1 asked"},
+		{5, false, 22000, 5, "5 as asked"},
+		{5, false, 2048 + 3*NodeMemoryMiB + 10, 3, "3 of the 5 asked"},
+		{0, false, 22000, 0, "no pool"},
+		{2, false, -1, 2, "free memory unknown"},
+	} {
+		n, why := PoolSize(tc.requested, tc.auto, HostReadings{MemAvailableMiB: tc.mem})
+		if n != tc.want || !strings.Contains(why, tc.why) {
+			t.Errorf("PoolSize(%d, auto=%v, %d MiB) = %d %q, want %d saying %q", tc.requested, tc.auto, tc.mem, n, why, tc.want, tc.why)
+		}
+	}
+}
