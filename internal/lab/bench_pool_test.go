@@ -58,6 +58,7 @@ func BenchmarkLabPaths(b *testing.B) {
 		b.Fatalf("kubectl wait: %v\n%s", err, out)
 	}
 	bare := time.Since(t0)
+	b.Logf("bare kind create + node Ready: %.1fs", bare.Seconds())
 	if out, err := exec.Command("kind", "delete", "cluster", "--name", name).CombinedOutput(); err != nil {
 		b.Fatalf("kind delete: %v\n%s", err, out)
 	}
@@ -70,7 +71,7 @@ func BenchmarkLabPaths(b *testing.B) {
 	}
 	s := waitFast(b, h.svc, uid, labID)
 	cold := time.Since(t0)
-	b.Logf("cold start steps:%s", stepTable(s.Steps))
+	b.Logf("cold start to ready: %.1fs; steps:%s", cold.Seconds(), stepTable(s.Steps))
 
 	// Check, cached and uncached, alternating; then Reset.
 	if out, err := labtest.RunScript(ctx, bun.Solution, s.Kubeconfig, b.TempDir()); err != nil {
@@ -104,6 +105,8 @@ func BenchmarkLabPaths(b *testing.B) {
 		waitFast(b, h.svc, uid, labID)
 		reset += time.Since(t0)
 	}
+	b.Logf("check (solved) cached %.2fs, uncached %.2fs; reset %.2fs (means of %d)", cached.Seconds()/rounds,
+		uncached.Seconds()/rounds, reset.Seconds()/rounds, rounds)
 	if _, err := h.svc.Stop(ctx, uid, labID); err != nil {
 		b.Fatal(err)
 	}
@@ -149,8 +152,8 @@ func BenchmarkLabPaths(b *testing.B) {
 		}
 		if i == 0 {
 			warm = took
-			b.Logf("warm start steps:%s", stepTable(s.Steps))
 		}
+		b.Logf("learner %d: %s start to ready %.1fs; steps:%s", i+1, path, took.Seconds(), stepTable(s.Steps))
 		sum += took
 		worst = max(worst, took)
 		waits = append(waits, fmt.Sprintf("%d:%.1fs(%s)", i+1, took.Seconds(), path))

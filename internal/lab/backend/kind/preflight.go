@@ -141,7 +141,7 @@ func (b *Backend) explain(err error) error {
 	if len(msg) > 200 {
 		msg = msg[:200] + "…"
 	}
-	return domain.Errorf(domain.EUNAVAILABLE, "The lab's cluster did not come up (%s). This host's %s", msg, hint)
+	return domain.Errorf(domain.EUNAVAILABLE, "The lab's cluster did not come up (%s). If this keeps happening while other clusters run, this host's %s", msg, hint)
 }
 
 // hostReserveMiB is the memory the warm pool leaves for the host and learners' cold starts.
