@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -21,6 +22,9 @@ const labUsage = `usage: server lab COMMAND [ID] [flags]
   check ID      grade the lab; exit 0 only when every check passes
   reset ID      put the lab back to its set-up state
   stop ID       finish the lab and delete its environment
+  pool          the environments prepared in advance (the warm pool)
+  pool warm N   prepare environments until N are ready (e.g. before a class), and wait for them;
+                the server keeps and hands them out (it refills to --lab-pool, never discards)
 
 flags:
   --user NAME   the learner whose labs these are (env KCNAPREP_LAB_USER). Needed once the
@@ -46,16 +50,19 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
+	level := slog.LevelWarn
+	if f.logLevel == "debug" {
+		level = slog.LevelDebug
+	}
 	if id == "" && fs.NArg() > 0 {
 		id = fs.Arg(0)
+	}
+	if sub == "pool" {
+		return runLabPool(ctx, id, fs.Args(), f.cfg, stdout, stderr, level)
 	}
 	if sub != "list" && id == "" {
 		fmt.Fprint(stderr, labUsage)
 		return exitError{"missing lab id"}
-	}
-	level := slog.LevelWarn
-	if f.logLevel == "debug" {
-		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	// Start may begin a new database, as `user add` may: a learner's first command on a fresh
@@ -248,4 +255,61 @@ func (c labCLI) job(ctx context.Context, id, job string) error {
 	}
 	fmt.Fprintf(c.stderr, "lab %s %s\n", id, map[string]string{"reset": "is back to its set-up state", "stop": "finished; its environment is deleted"}[job])
 	return nil
+}
+
+// runLabPool is "server lab pool [warm N]": the warm pool from the command line (an instructor
+// preparing a class's environments ahead of time).
+func runLabPool(ctx context.Context, cmd string, args []string, cfg app.Config, stdout, stderr io.Writer, level slog.Level) error {
+	n := 0
+	switch {
+	case cmd == "" || cmd == "status":
+	case cmd == "warm" && len(args) == 1:
+		v, err := strconv.Atoi(args[0])
+		if err != nil || v < 1 {
+			msg := fmt.Sprintf("lab pool warm %q: give the number of environments, e.g. lab pool warm 5", args[0])
+			fmt.Fprintln(stderr, msg)
+			return exitError{msg}
+		}
+		n = v
+	default:
+		fmt.Fprintf(stderr, "usage: lab pool [warm N]\n\n%s", labUsage)
+		return exitError{"usage: lab pool [warm N]"}
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: max(level, slog.LevelInfo)}))
+	cfg.ExistingData = false
+	cfg.LabPool = 0 // this process prepares what it is told, no more
+	a, err := app.OpenServices(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if a.Labs == nil {
+		return fmt.Errorf("labs are disabled (--lab-backend none)")
+	}
+	if n > 0 {
+		t0 := time.Now()
+		if err := a.Labs.WarmPool(ctx, n); err != nil {
+			var de *domain.Error
+			if errors.As(err, &de) {
+				fmt.Fprintln(stderr, de.Message)
+				return exitError{de.Message}
+			}
+			return err
+		}
+		fmt.Fprintf(stderr, "%d environments ready or being prepared (%.1fs)\n", n, time.Since(t0).Seconds())
+	}
+	envs, err := a.Labs.PoolStatus(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLUSTER\tNAMESPACE\tSTATE\tSINCE")
+	for _, e := range envs {
+		ns := e.Namespace
+		if ns == "" {
+			ns = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Cluster, ns, e.State, e.UpdatedAt.Format(time.RFC3339))
+	}
+	return tw.Flush()
 }

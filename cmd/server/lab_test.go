@@ -36,6 +36,19 @@ func TestLabCommandUsage(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "labs are disabled") {
 		t.Errorf("start with backend none: %d %q", code, errOut)
 	}
+	for args, want := range map[[2]string]string{
+		{"warm", "x"}: `lab pool warm "x": give the number`,
+		{"drain", ""}: "usage: lab pool [warm N]",
+		{"warm", "2"}: "labs are disabled",
+	} {
+		cmd := []string{"lab", "pool", args[0]}
+		if args[1] != "" {
+			cmd = append(cmd, args[1])
+		}
+		if _, errOut, code := runBin(t, env, cmd...); code != 1 || !strings.Contains(errOut, want) {
+			t.Errorf("%v: %d %q, want %q", cmd, code, errOut, want)
+		}
+	}
 }
 
 // TestIntegrationLabCommand drives a lab from the terminal on a real kind cluster: start prints

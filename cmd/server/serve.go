@@ -80,6 +80,14 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 		return f, fs, fmt.Errorf("KCNAPREP_LAB_IDLE_TTL: %w", err)
 	}
 	fs.DurationVar(&f.cfg.LabIdleTTL, "lab-idle-ttl", ttl, "a lab nobody acted on for this long is deleted; 0 never (env KCNAPREP_LAB_IDLE_TTL)")
+	fs.Func("lab-pool", "lab environments (kind clusters) prepared before anyone asks, so a lab starts in seconds: a number, or auto for 1 when memory allows; 0 for none (env KCNAPREP_LAB_POOL; default auto)", func(v string) error {
+		n, err := parsePool(v)
+		f.cfg.LabPool = n
+		return err
+	})
+	if f.cfg.LabPool, err = parsePool(env("KCNAPREP_LAB_POOL", "auto")); err != nil {
+		return f, fs, fmt.Errorf("KCNAPREP_LAB_POOL: %w", err)
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return f, fs, exitError{"help"}
@@ -90,6 +98,18 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 		return f, fs, fmt.Errorf("no data directory: set --data-dir or KCNAPREP_DATA_DIR")
 	}
 	return f, fs, nil
+}
+
+// parsePool reads a pool size: a number of environments, or auto (-1).
+func parsePool(v string) (int, error) {
+	if v == "auto" || v == "" {
+		return -1, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("lab pool %q: use a number of environments (0 for none) or auto", v)
+	}
+	return n, nil
 }
 
 // defaultDataDir follows the XDG base directory convention.

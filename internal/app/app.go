@@ -41,6 +41,7 @@ type Config struct {
 	KindNodeImage string        // kind node image; "" keeps kind's default
 	LabappBinary  string        // the labapp binary; "" finds or builds it (see internal/lab/labimage)
 	LabIdleTTL    time.Duration // a lab idle this long is stopped; 0 never
+	LabPool       int           // environments prepared in advance; -1 decides from free memory
 }
 
 // DatabasePath is where the SQLite file lives.

@@ -32,6 +32,7 @@ func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.C
 		return nil, err
 	}
 	var b backend.Backend
+	pool := max(0, cfg.LabPool)
 	switch cfg.LabBackend {
 	case "none":
 		return nil, nil
@@ -40,6 +41,13 @@ func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.C
 			labimage.WithLogger(logger))
 		b = kind.New(instance, filepath.Join(dir, "clusters"), kind.WithNodeImage(cfg.KindNodeImage),
 			kind.WithImages(images), kind.WithLogger(logger))
+		host := kind.ReadHost("/")
+		if hint := kind.InotifyBelowRecommended(host); hint != "" {
+			logger.Warn("labs: " + hint)
+		}
+		var why string
+		pool, why = kind.PoolSize(cfg.LabPool, cfg.LabPool < 0, host)
+		logger.Info("lab pool size", "size", pool, "why", why)
 	case "kubeconfig":
 		if cfg.LabKubeconfig == "" {
 			return nil, fmt.Errorf("lab backend kubeconfig needs --lab-kubeconfig")
@@ -51,5 +59,5 @@ func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.C
 		return nil, fmt.Errorf("lab backend %q: use kind, kubeconfig or none", cfg.LabBackend)
 	}
 	return lab.NewService(b, db, cat, bundles, lab.WithLogger(logger), lab.WithTTL(cfg.LabIdleTTL),
-		lab.WithSessionDir(filepath.Join(dir, "sessions"))), nil
+		lab.WithSessionDir(filepath.Join(dir, "sessions")), lab.WithPool(pool)), nil
 }

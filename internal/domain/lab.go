@@ -113,3 +113,25 @@ func (r *LabReport) AllPassed() bool {
 	p, t := r.Counts()
 	return t > 0 && p == t
 }
+
+// LabPoolState is where a pooled lab environment is: being prepared, or ready to claim.
+type LabPoolState string
+
+// Pooled environment states.
+const (
+	LabPoolProvisioning LabPoolState = "provisioning"
+	LabPoolReady        LabPoolState = "ready"
+)
+
+// LabPoolEnv is a lab environment prepared before any learner asked (the warm pool): a
+// learner's Start claims a ready one and applies only the lab's set-up.
+type LabPoolEnv struct {
+	ID        string
+	Backend   string
+	Cluster   string
+	Namespace string // "" for a whole cluster
+	State     LabPoolState
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	ReadyAt   time.Time // zero until ready
+}

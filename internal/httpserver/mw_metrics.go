@@ -50,6 +50,27 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	return m, nil
 }
 
+// metricSource is implemented by services with metrics of their own (the lab engine's pool,
+// start and check latencies): New registers them on the server's registry.
+type metricSource interface {
+	Collectors() []prometheus.Collector
+}
+
+func registerSources(reg prometheus.Registerer, sources ...any) error {
+	for _, src := range sources {
+		ms, ok := src.(metricSource)
+		if !ok {
+			continue
+		}
+		for _, c := range ms.Collectors() {
+			if err := reg.Register(c); err != nil {
+				return fmt.Errorf("register metrics: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 // measure records each request's count and duration under its route pattern (not its path,
 // which would give one series per lesson).
 func (s *Server) measure(next http.Handler) http.Handler {

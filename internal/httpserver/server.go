@@ -79,6 +79,9 @@ func New(cat *catalog.Catalog, opts ...Option) (*Server, error) {
 	if s.metrics, err = newMetrics(s.registry); err != nil {
 		return nil, err
 	}
+	if err := registerSources(s.registry, s.labs); err != nil {
+		return nil, err
+	}
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}

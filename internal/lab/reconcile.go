@@ -24,6 +24,21 @@ type ClusterDeleter interface {
 func (s *Service) Run(ctx context.Context) error {
 	defer s.Close()
 	s.reconcile(ctx, true)
+	if n := s.pool.target.Load(); n > 0 {
+		if _, _, ok := s.pooling(); ok {
+			pctx, cancel := context.WithCancel(ctx)
+			stop := context.AfterFunc(s.jobCtx, cancel) // Close ends the refills too
+			s.jobs.Add(1)
+			go func() {
+				defer s.jobs.Done()
+				defer stop()
+				defer cancel()
+				s.runPool(pctx)
+			}()
+		} else {
+			s.logger.Warn("lab pool: this lab backend cannot prepare environments in advance; no pool", "backend", s.backend.Name(), "size", n)
+		}
+	}
 	t := time.NewTicker(s.tick)
 	defer t.Stop()
 	for {
@@ -92,7 +107,10 @@ func (s *Service) reconcile(ctx context.Context, startup bool) {
 			s.adopt(ctx, sess, b)
 		}
 	}
-	s.collectLeftovers(ctx, inUse, clusters)
+	for ref := range s.reconcilePool(ctx) {
+		inUse[ref], clusters[ref.Cluster] = true, true
+	}
+	s.collectLeftovers(ctx, inUse, clusters, startup)
 }
 
 // adopt checks that a ready session's environment survived the restart and rewrites the
@@ -114,7 +132,7 @@ func (s *Service) adopt(ctx context.Context, sess *domain.LabSession, b *bundle.
 // collectLeftovers deletes environments of this installation that no active session accounts
 // for: a crash between creating and recording, a failed clean-up, a database restored from an
 // older backup.
-func (s *Service) collectLeftovers(ctx context.Context, inUse map[backend.Ref]bool, clusters map[string]bool) {
+func (s *Service) collectLeftovers(ctx context.Context, inUse map[backend.Ref]bool, clusters map[string]bool, startup bool) {
 	found, err := s.backend.Inventory(ctx)
 	if err != nil {
 		if s.inventoryDown.Swap(true) {
@@ -127,6 +145,7 @@ func (s *Service) collectLeftovers(ctx context.Context, inUse map[backend.Ref]bo
 	if s.inventoryDown.Swap(false) {
 		s.logger.Info("lab reconcile: lab environments can be listed again")
 	}
+	s.forgetVanishedPool(ctx, found, startup)
 	for _, f := range found {
 		switch {
 		case f.Namespace != "" && !inUse[f.Ref]:

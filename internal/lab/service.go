@@ -73,6 +73,8 @@ type Service struct {
 	mu        sync.Mutex
 	running   map[string]bool // sessions with a job in this process
 	closeOnce sync.Once
+	metrics   *metrics
+	pool      pool // the warm pool (pool.go)
 	// inventoryDown is set while listing the backend's environments fails (e.g. no Docker),
 	// so that is logged once as a warning, not every reconcile tick.
 	inventoryDown atomic.Bool
@@ -102,7 +104,8 @@ func WithReconcileInterval(d time.Duration) Option { return func(s *Service) { s
 func NewService(b backend.Backend, st Store, labs Labs, bundles bundle.Bundles, opts ...Option) *Service {
 	s := &Service{backend: b, store: st, labs: labs, bundles: bundles, logger: slog.Default(), ttl: 2 * time.Hour,
 		staleAfter: 2 * time.Minute, tick: time.Minute, now: time.Now, running: map[string]bool{},
-		dir: filepath.Join(os.TempDir(), "kcnaprep-lab-sessions")}
+		dir: filepath.Join(os.TempDir(), "kcnaprep-lab-sessions"), metrics: newMetrics()}
+	s.pool.init()
 	for _, o := range opts {
 		o(s)
 	}
@@ -134,7 +137,8 @@ func (s *Service) lab(id string) (*catalog.Lab, *bundle.Bundle, error) {
 }
 
 func request(sess *domain.LabSession, scope string) backend.Request {
-	return backend.Request{Owner: "u" + strconv.FormatInt(sess.UserID, 10), Session: sess.ID, Lab: sess.LabID, Scope: scope}
+	return backend.Request{Owner: "u" + strconv.FormatInt(sess.UserID, 10), Session: sess.ID, Lab: sess.LabID, Scope: scope,
+		Cluster: sess.Cluster}
 }
 
 // refOf is where a session's environment lives.
@@ -164,7 +168,22 @@ func (s *Service) Start(ctx context.Context, userID int64, labID string) (*domai
 	if err := s.Available(ctx); err != nil {
 		return nil, err
 	}
+	t0 := s.now()
 	sess := &domain.LabSession{ID: newID(), UserID: userID, LabID: labID, Backend: s.backend.Name()}
+	// With a pool, a learner's cluster may be a claimed one: namespace labs go to it (pool.go).
+	if sess.Cluster, err = s.learnerCluster(ctx, userID, b); err != nil {
+		return nil, err
+	}
+	if sess.Cluster == "" {
+		switch claimed, err := s.startWarm(ctx, sess, b, t0); {
+		case domain.ErrorCode(err) == domain.ECONFLICT: // started concurrently: that one wins
+			return s.store.LabSession(ctx, userID, labID)
+		case err != nil:
+			return nil, err
+		case claimed:
+			return s.store.LabSessionByID(ctx, userID, sess.ID)
+		}
+	}
 	ref, err := s.backend.Plan(request(sess, b.Scope))
 	if err != nil {
 		return nil, err
@@ -176,9 +195,9 @@ func (s *Service) Start(ctx context.Context, userID int64, labID string) (*domai
 		}
 		return nil, err
 	}
-	s.launch(sess, "start", s.setUpJob(sess, b, func(ctx context.Context, progress backend.Progress) (*backend.Env, error) {
+	s.launch(sess, "start", s.timed("cold", t0, s.setUpJob(sess, b, func(ctx context.Context, progress backend.Progress) (*backend.Env, error) {
 		return s.backend.Provision(ctx, request(sess, b.Scope), progress)
-	}))
+	})))
 	return s.store.LabSessionByID(ctx, userID, sess.ID)
 }
 
@@ -257,6 +276,7 @@ func (s *Service) Touch(ctx context.Context, userID int64, labID string) error {
 // Check grades every task of the user's running lab against the cluster, stores and returns
 // the report.
 func (s *Service) Check(ctx context.Context, userID int64, labID string) (*domain.LabReport, error) {
+	t0 := time.Now()
 	sess, b, err := s.ready(ctx, userID, labID)
 	if err != nil {
 		return nil, err
@@ -268,6 +288,7 @@ func (s *Service) Check(ctx context.Context, userID int64, labID string) (*domai
 	gctx, cancel := context.WithTimeout(ctx, checkBudget)
 	defer cancel()
 	rep := check.Grade(gctx, &check.Cluster{Client: env.Client, Namespace: env.Namespace, ProbeImage: labapp.Image}, b.Tasks)
+	s.metrics.check.Observe(time.Since(t0).Seconds())
 	if err := s.store.SaveLabReport(ctx, userID, sess.ID, &rep); err != nil {
 		return nil, err
 	}

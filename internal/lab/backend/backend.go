@@ -27,6 +27,9 @@ type Request struct {
 	Session string // session id; labelled on the namespace
 	Lab     string // lab id
 	Scope   string // domain.LabScopeNamespace or domain.LabScopeCluster
+	// Cluster, when set, is the cluster the session already has (recorded with it: a claimed
+	// pooled environment, the learner's shared cluster); Plan keeps it instead of naming one.
+	Cluster string
 }
 
 // Ref names an environment: it is stored with the session and is all a backend needs to find
@@ -71,4 +74,19 @@ type Backend interface {
 	Release(ctx context.Context, req Request, ref Ref) error
 	// Inventory lists the environments of this installation that exist now.
 	Inventory(ctx context.Context) ([]Found, error)
+}
+
+// Pooler is implemented by backends that can prepare environments before any learner asks
+// (the warm pool). PoolRef names a new pooled environment, Prepare creates it and makes it
+// fully ready (for kind: the cluster created, images loaded, nodes and CoreDNS ready), ClaimRef
+// is what a session that claims it records, and Claim does only what is the session's own (its
+// namespace and access) before the lab's set-up. Discard deletes one no session took. In
+// cluster isolation a pooled environment is a whole cluster (Ref.Namespace ""); a backend that
+// isolates learners by namespace can pool namespaces of its shared cluster the same way.
+type Pooler interface {
+	PoolRef(id string) (Ref, error)
+	Prepare(ctx context.Context, ref Ref, progress Progress) error
+	ClaimRef(req Request, pooled Ref) (Ref, error)
+	Claim(ctx context.Context, req Request, ref Ref, progress Progress) (*Env, error)
+	Discard(ctx context.Context, ref Ref) error
 }

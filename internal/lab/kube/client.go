@@ -90,6 +90,12 @@ func ConfigFromKubeconfig(data []byte) (*rest.Config, error) {
 // namespaced, and whether it is.
 func (c *Client) Resource(gvk schema.GroupVersionKind, namespace string) (dynamic.ResourceInterface, bool, error) {
 	m, err := c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if meta.IsNoMatchError(err) {
+		// A client lives as long as its cluster (backends cache it), so its discovery may
+		// predate a CustomResourceDefinition the learner added since: discover again, once.
+		c.Mapper.Reset()
+		m, err = c.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("kind %s: %w", gvk.Kind, err)
 	}

@@ -14,6 +14,7 @@ import (
 )
 
 func (b *Backend) deleteCluster(name string) error {
+	b.forget(name)
 	if err := b.provider.Delete(name, b.kubeconfigPath(name)); err != nil {
 		return fmt.Errorf("delete kind cluster %s: %w", name, err)
 	}

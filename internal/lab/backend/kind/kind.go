@@ -53,6 +53,11 @@ type Backend struct {
 
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex // per cluster
+
+	clientsMu sync.Mutex
+	clients   map[string]cachedClient // admin clients by cluster (clients.go)
+
+	readHost func() HostReadings // preflight's readings (preflight.go)
 }
 
 // Option configures the Backend.
@@ -78,11 +83,15 @@ func WithMaxConcurrentCreates(n int) Option {
 // WithReadyTimeout bounds the wait for nodes and CoreDNS (default 3 minutes).
 func WithReadyTimeout(d time.Duration) Option { return func(b *Backend) { b.readyWait = d } }
 
+// WithHostReadings replaces the preflight's readings of /proc (tests).
+func WithHostReadings(read func() HostReadings) Option { return func(b *Backend) { b.readHost = read } }
+
 // New returns a kind backend keeping kubeconfigs in dir. instance is the installation id
 // (lowercase letters and digits).
 func New(instance, dir string, opts ...Option) *Backend {
 	b := &Backend{instance: instance, dir: dir, logger: slog.Default(), readyWait: 3 * time.Minute,
-		createSlot: make(chan struct{}, 2), locks: map[string]*sync.Mutex{}}
+		createSlot: make(chan struct{}, 2), locks: map[string]*sync.Mutex{}, clients: map[string]cachedClient{},
+		readHost: func() HostReadings { return ReadHost("/") }}
 	for _, o := range opts {
 		o(b)
 	}
@@ -99,6 +108,12 @@ func (b *Backend) Plan(req backend.Request) (backend.Ref, error) {
 	name := Prefix + b.instance + "-" + req.Owner
 	if req.Scope == domain.LabScopeCluster {
 		name += "-" + req.Lab
+	}
+	if req.Cluster != "" { // the session has its cluster already (pooled, or the learner's)
+		if !strings.HasPrefix(req.Cluster, Prefix+b.instance+"-") {
+			return backend.Ref{}, fmt.Errorf("cluster %s is not ours", req.Cluster)
+		}
+		name = req.Cluster
 	}
 	// kind names node containers <cluster>-control-plane, which must be a valid host name.
 	if len(name)+len("-control-plane") > 63 {
@@ -131,21 +146,8 @@ func (b *Backend) Provision(ctx context.Context, req backend.Request, progress b
 	}
 	unlock := b.lock(ref.Cluster)
 	defer unlock()
-	exists, err := b.exists(ref.Cluster)
+	env, err := b.ensureCluster(ctx, ref, progress)
 	if err != nil {
-		return nil, err
-	}
-	if !exists {
-		if err := b.create(ctx, ref.Cluster, progress); err != nil {
-			return nil, err
-		}
-	}
-	env, err := b.attach(ref)
-	if err != nil {
-		return nil, err
-	}
-	progress("Wait for nodes and CoreDNS")
-	if err := env.Client.WaitReady(ctx, b.readyWait, nil); err != nil {
 		return nil, err
 	}
 	progress("Create namespace " + ref.Namespace)
@@ -200,6 +202,10 @@ func (b *Backend) create(ctx context.Context, name string, progress backend.Prog
 		return ctx.Err()
 	}
 	defer func() { <-b.createSlot }()
+	progress("Check the host: Docker, memory, inotify limits")
+	if err := b.preflight(ctx); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(b.dir, 0o700); err != nil {
 		return fmt.Errorf("kubeconfig dir: %w", err)
 	}
@@ -220,12 +226,13 @@ func (b *Backend) create(ctx context.Context, name string, progress backend.Prog
 	}
 	// kind's Create takes no context: a cancelled job finds the cluster at the next reconcile.
 	if err := b.provider.Create(name, opts...); err != nil {
-		return fmt.Errorf("create kind cluster %s: %w", name, err)
+		return b.explain(fmt.Errorf("create kind cluster %s: %w", name, err))
 	}
-	if len(b.images) == 0 {
-		return nil
-	}
-	progress("Load lab images into the node")
+	return nil
+}
+
+// loadImages loads our images into every node of the cluster.
+func (b *Backend) loadImages(ctx context.Context, name string) error {
 	nodes, err := b.provider.ListNodes(name)
 	if err != nil {
 		return fmt.Errorf("list nodes of %s: %w", name, err)
@@ -242,6 +249,53 @@ func (b *Backend) create(ctx context.Context, name string, progress backend.Prog
 		}
 	}
 	return nil
+}
+
+// ensureCluster creates the cluster unless it exists, and returns it once it can run a lab.
+// A new cluster's images are loaded while its node and CoreDNS start (both take seconds, and
+// neither needs the other). The caller holds the cluster's lock.
+func (b *Backend) ensureCluster(ctx context.Context, ref backend.Ref, progress backend.Progress) (*backend.Env, error) {
+	exists, err := b.exists(ref.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	if !exists {
+		if err := b.create(ctx, ref.Cluster, progress); err != nil {
+			return nil, err
+		}
+	}
+	tCreated := time.Now()
+	env, err := b.attach(ref)
+	if err != nil {
+		return nil, err
+	}
+	if exists || len(b.images) == 0 {
+		progress("Wait for nodes and CoreDNS")
+		if err := env.Client.WaitReady(ctx, b.readyWait, nil); err != nil {
+			return nil, b.explain(err)
+		}
+		return env, nil
+	}
+	progress("Load lab images while nodes and CoreDNS start")
+	var tLoaded, tReady time.Time
+	loaded := make(chan error, 1)
+	go func() {
+		err := b.loadImages(ctx, ref.Cluster)
+		tLoaded = time.Now()
+		loaded <- err
+	}()
+	err = env.Client.WaitReady(ctx, b.readyWait, nil)
+	tReady = time.Now()
+	if lerr := <-loaded; lerr != nil {
+		return nil, lerr
+	}
+	if err != nil {
+		return nil, b.explain(err)
+	}
+	b.logger.Info("kind cluster created", "cluster", ref.Cluster, "create_s", tCreated.Sub(t0).Seconds(),
+		"images_s", tLoaded.Sub(tCreated).Seconds(), "ready_s", tReady.Sub(tCreated).Seconds())
+	return env, nil
 }
 
 // attach builds an admin client from the cluster's kubeconfig, re-exporting it from kind when
@@ -264,11 +318,7 @@ func (b *Backend) attach(ref backend.Ref) (*backend.Env, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("read kubeconfig of %s: %w", ref.Cluster, err)
 	}
-	cfg, err := kube.ConfigFromKubeconfig(data)
-	if err != nil {
-		return nil, err
-	}
-	client, err := kube.New(cfg)
+	client, err := b.client(ref.Cluster, data)
 	if err != nil {
 		return nil, err
 	}
@@ -279,27 +329,29 @@ func (b *Backend) attach(ref backend.Ref) (*backend.Env, error) {
 	return &backend.Env{Ref: ref, Client: client, Kubeconfig: learner}, nil
 }
 
-// Attach implements backend.Backend.
+// Attach implements backend.Backend. It asks the cluster (through its cached client) for the
+// namespace first, and only when the cluster does not answer asks Docker whether it still
+// exists: listing kind clusters runs the docker CLI, which a Check should not wait for.
 func (b *Backend) Attach(ctx context.Context, req backend.Request, ref backend.Ref) (*backend.Env, error) {
-	ok, err := b.exists(ref.Cluster)
-	if err != nil {
-		return nil, err
+	env, err := b.attach(ref)
+	if err == nil {
+		_, err = env.Client.Typed.CoreV1().Namespaces().Get(ctx, ref.Namespace, metav1.GetOptions{})
+		if err == nil {
+			return env, nil
+		}
+		if apierrors.IsNotFound(err) {
+			return nil, fmt.Errorf("%w: namespace %s in %s", backend.ErrGone, ref.Namespace, ref.Cluster)
+		}
+	}
+	ok, xerr := b.exists(ref.Cluster)
+	if xerr != nil {
+		return nil, xerr
 	}
 	if !ok {
+		b.forget(ref.Cluster)
 		return nil, fmt.Errorf("%w: kind cluster %s", backend.ErrGone, ref.Cluster)
 	}
-	env, err := b.attach(ref)
-	if err != nil {
-		return nil, err
-	}
-	_, err = env.Client.Typed.CoreV1().Namespaces().Get(ctx, ref.Namespace, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil, fmt.Errorf("%w: namespace %s in %s", backend.ErrGone, ref.Namespace, ref.Cluster)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read namespace %s: %w", ref.Namespace, err)
-	}
-	return env, nil
+	return nil, fmt.Errorf("reach lab cluster %s: %w", ref.Cluster, err)
 }
 
 // Reset implements backend.Backend: a namespace lab's namespace is wiped; a cluster lab's

@@ -1,0 +1,381 @@
+package lab_test
+
+// The warm pool's logic, on a fake backend that can pool (no Docker in -short runs) and the
+// real SQLite store: claims, atomicity, refills, restarts, leftovers. TestIntegrationLabPool
+// runs the same paths on a real kind cluster.
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/lab"
+	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
+	"github.com/kcnaprep/kcnaprep/internal/testcontent"
+	"github.com/kcnaprep/kcnaprep/internal/testenv"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
+)
+
+// poolFake is the fake backend plus backend.Pooler: pooled "clusters" exist from Prepare
+// until Discard (or DeleteCluster) and are listed by Inventory.
+type poolFake struct {
+	*testenv.FakeBackend
+	mu          sync.Mutex
+	exist       map[string]bool
+	discarded   []string
+	prepareFail error
+}
+
+func newPoolFake() *poolFake {
+	return &poolFake{FakeBackend: &testenv.FakeBackend{}, exist: map[string]bool{}}
+}
+
+func (p *poolFake) PoolRef(id string) (backend.Ref, error) {
+	return backend.Ref{Cluster: "pool-" + id}, nil
+}
+
+func (p *poolFake) Prepare(ctx context.Context, ref backend.Ref, progress backend.Progress) error {
+	progress("Create fake cluster")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.prepareFail != nil {
+		p.exist[ref.Cluster] = true // half made: Discard must clean it up
+		return p.prepareFail
+	}
+	p.exist[ref.Cluster] = true
+	return nil
+}
+
+func (p *poolFake) ClaimRef(req backend.Request, pooled backend.Ref) (backend.Ref, error) {
+	return backend.Ref{Cluster: pooled.Cluster, Namespace: "lab-" + req.Lab}, nil
+}
+
+func (p *poolFake) Claim(ctx context.Context, req backend.Request, ref backend.Ref, progress backend.Progress) (*backend.Env, error) {
+	progress("Create namespace " + ref.Namespace)
+	return &backend.Env{Ref: ref, Kubeconfig: []byte("kind: Config # " + ref.Namespace + "\n")}, nil
+}
+
+// Plan honours the recorded cluster, as kind's does.
+func (p *poolFake) Plan(req backend.Request) (backend.Ref, error) {
+	ref, err := p.FakeBackend.Plan(req)
+	if req.Cluster != "" {
+		ref.Cluster = req.Cluster
+	}
+	return ref, err
+}
+
+// Provision honours the recorded cluster, as kind's does (the learner's claimed cluster).
+func (p *poolFake) Provision(ctx context.Context, req backend.Request, progress backend.Progress) (*backend.Env, error) {
+	env, err := p.FakeBackend.Provision(ctx, req, progress)
+	if err == nil && req.Cluster != "" {
+		env.Cluster = req.Cluster
+	}
+	return env, err
+}
+
+func (p *poolFake) Discard(ctx context.Context, ref backend.Ref) error {
+	return p.DeleteCluster(ref.Cluster)
+}
+
+func (p *poolFake) DeleteCluster(name string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.exist, name)
+	p.discarded = append(p.discarded, name)
+	return nil
+}
+
+func (p *poolFake) Inventory(ctx context.Context) ([]backend.Found, error) {
+	found, _ := p.FakeBackend.Inventory(ctx)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range slices.Sorted(maps.Keys(p.exist)) {
+		found = append(found, backend.Found{Ref: backend.Ref{Cluster: c}})
+	}
+	return found, nil
+}
+
+func (p *poolFake) deleted() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.discarded)
+}
+
+type poolFixture struct {
+	*fixture
+	pf *poolFake
+}
+
+// newPoolFixture has two namespace labs without set-up, so a learner's second lab can share
+// their claimed cluster.
+func newPoolFixture(t *testing.T) *poolFixture {
+	t.Helper()
+	files := testcontent.LabFilesWithoutSetup("scale-web")
+	maps.Copy(files, testcontent.LabFilesWithoutSetup("scale-api"))
+	c := testenv.MustLoadContent(t, files)
+	db := testenv.MustOpenDB(t, nil)
+	a := testenv.MustCreateUser(t, db, "alice", domain.RoleLearner)
+	b := testenv.MustCreateUser(t, db, "bob", domain.RoleLearner)
+	pf := newPoolFake()
+	return &poolFixture{fixture: &fixture{db: db, c: c, fb: pf.FakeBackend, dir: t.TempDir(), alice: a.ID, bob: b.ID}, pf: pf}
+}
+
+func (f *poolFixture) service(t *testing.T, opts ...lab.Option) *lab.Service {
+	s := lab.NewService(f.pf, f.db, f.c.Catalog, f.c.Bundles, append([]lab.Option{lab.WithSessionDir(f.dir)}, opts...)...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func ready(t *testing.T, s *lab.Service) []*domain.LabPoolEnv {
+	t.Helper()
+	envs, err := s.PoolStatus(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*domain.LabPoolEnv
+	for _, e := range envs {
+		if e.State == domain.LabPoolReady {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func waitLab(t *testing.T, s *lab.Service, uid int64, labID string) *domain.LabSession {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sess, err := s.Wait(ctx, uid, labID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess
+}
+
+func metric(t *testing.T, s *lab.Service, name string) prometheus.Collector {
+	t.Helper()
+	for _, c := range s.Collectors() {
+		if strings.Contains(describeCollector(c), `fqName: "`+name+`"`) {
+			return c
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return nil
+}
+
+func describeCollector(c prometheus.Collector) string {
+	ch := make(chan *prometheus.Desc, 4)
+	c.Describe(ch)
+	close(ch)
+	var sb strings.Builder
+	for d := range ch {
+		sb.WriteString(d.String())
+	}
+	return sb.String()
+}
+
+// A Start claims a prepared environment and applies only the lab's set-up; the learner's next
+// namespace lab shares that cluster; with the pool empty, the next learner starts cold.
+func TestPoolWarmStart(t *testing.T) {
+	f := newPoolFixture(t)
+	s := f.service(t)
+	ctx := context.Background()
+	if err := s.WarmPool(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	pooled := ready(t, s)
+	if len(pooled) != 1 {
+		t.Fatalf("after warming 1: %d ready", len(pooled))
+	}
+	if got := testutil.ToFloat64(metric(t, s, "kcnaprep_lab_pool_ready")); got != 1 {
+		t.Errorf("kcnaprep_lab_pool_ready = %v, want 1", got)
+	}
+	if _, err := s.Start(ctx, f.alice, "scale-web"); err != nil {
+		t.Fatal(err)
+	}
+	sess := waitLab(t, s, f.alice, "scale-web")
+	if sess.State != domain.LabReady || sess.Cluster != pooled[0].Cluster || sess.Namespace != "lab-scale-web" {
+		t.Fatalf("warm start: %s on %s/%s, want ready on %s/lab-scale-web (%s)", sess.State, sess.Cluster, sess.Namespace, pooled[0].Cluster, sess.Error)
+	}
+	if !slices.ContainsFunc(sess.Steps, func(st domain.LabStep) bool { return st.Name == "Claim a prepared cluster" }) ||
+		slices.ContainsFunc(sess.Steps, func(st domain.LabStep) bool { return st.Name == "Create fake cluster" }) {
+		t.Errorf("warm start steps: %+v", sess.Steps)
+	}
+	if n := len(ready(t, s)); n != 0 {
+		t.Errorf("after the claim the pool has %d ready", n)
+	}
+	if got := testutil.ToFloat64(metric(t, s, "kcnaprep_lab_pool_ready")); got != 0 {
+		t.Errorf("kcnaprep_lab_pool_ready = %v after the claim, want 0", got)
+	}
+	// Alice's second namespace lab goes to her (claimed) cluster.
+	if _, err := s.Start(ctx, f.alice, "scale-api"); err != nil {
+		t.Fatal(err)
+	}
+	if second := waitLab(t, s, f.alice, "scale-api"); second.Cluster != sess.Cluster || second.State != domain.LabReady {
+		t.Errorf("alice's second lab on %s (%s), want her cluster %s", second.Cluster, second.State, sess.Cluster)
+	}
+	// Bob finds the pool empty: a cold start on a cluster of his own.
+	if _, err := s.Start(ctx, f.bob, "scale-web"); err != nil {
+		t.Fatal(err)
+	}
+	if cold := waitLab(t, s, f.bob, "scale-web"); cold.Cluster != "c-u2" || cold.State != domain.LabReady {
+		t.Errorf("bob's cold start on %s (%s)", cold.Cluster, cold.State)
+	}
+	start := metric(t, s, "kcnaprep_lab_start_seconds")
+	if n := testutil.CollectAndCount(start); n != 2 {
+		t.Errorf("kcnaprep_lab_start_seconds has %d series, want warm and cold", n)
+	}
+	out, err := testutil.CollectAndFormat(start, expfmt.TypeTextPlain, "kcnaprep_lab_start_seconds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`kcnaprep_lab_start_seconds_count{path="warm"} 1`, `kcnaprep_lab_start_seconds_count{path="cold"} 2`} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("start metrics lack %s:\n%s", want, out)
+		}
+	}
+}
+
+// Many learners starting at once with one prepared environment: exactly one gets it.
+func TestPoolClaimIsAtomic(t *testing.T) {
+	f := newPoolFixture(t)
+	s := f.service(t)
+	ctx := context.Background()
+	if err := s.WarmPool(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	pooled := ready(t, s)[0].Cluster
+	users := make([]int64, 8)
+	for i := range users {
+		users[i] = testenv.MustCreateUser(t, f.db, fmt.Sprintf("class-%d", i), domain.RoleLearner).ID
+	}
+	var wg sync.WaitGroup
+	for _, u := range users {
+		wg.Go(func() {
+			if _, err := s.Start(ctx, u, "scale-web"); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	warm := 0
+	for _, u := range users {
+		if sess := waitLab(t, s, u, "scale-web"); sess.Cluster == pooled {
+			warm++
+		} else if sess.State != domain.LabReady {
+			t.Errorf("cold start failed: %s", sess.Error)
+		}
+	}
+	if warm != 1 {
+		t.Errorf("%d learners got the one pooled environment", warm)
+	}
+}
+
+// Reconciliation after a restart: a ready pooled environment is adopted (kept, counted), one
+// deleted outside kcnaprep is forgotten, one whose preparation died with the old process is
+// deleted, and a pooled cluster with no row is a leftover.
+func TestPoolReconcile(t *testing.T) {
+	f := newPoolFixture(t)
+	ctx := context.Background()
+	old := f.service(t)
+	if err := old.WarmPool(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	envs := ready(t, old)
+	old.Close()
+	vanished := envs[1].Cluster
+	_ = f.pf.DeleteCluster(vanished) // deleted outside kcnaprep
+	dead := &domain.LabPoolEnv{ID: "dead", Backend: "fake", Cluster: "pool-dead"}
+	if err := f.db.AddLabPoolEnv(ctx, dead); err != nil {
+		t.Fatal(err)
+	}
+	f.pf.mu.Lock()
+	f.pf.exist["pool-dead"], f.pf.exist["pool-stray"] = true, true
+	f.pf.mu.Unlock()
+
+	// Right after the restart, the preparation that is not stale yet is left alone.
+	restarted := f.service(t)
+	restarted.Reconcile(ctx, true)
+	if slices.Contains(f.pf.deleted(), "pool-dead") {
+		t.Error("a preparation within its heartbeat window was deleted")
+	}
+	later := f.service(t, lab.WithClock(func() time.Time { return time.Now().Add(time.Hour) }))
+	later.Reconcile(ctx, true)
+	left, _ := later.PoolStatus(ctx)
+	if len(left) != 1 || left[0].Cluster != envs[0].Cluster || left[0].State != domain.LabPoolReady {
+		t.Errorf("after reconciling, the pool holds %+v, want only the adopted %s", left, envs[0].Cluster)
+	}
+	for _, gone := range []string{"pool-dead", "pool-stray"} {
+		if !slices.Contains(f.pf.deleted(), gone) {
+			t.Errorf("%s not deleted (deleted: %v)", gone, f.pf.deleted())
+		}
+	}
+	if slices.Contains(f.pf.deleted(), envs[0].Cluster) {
+		t.Errorf("the adopted %s was deleted", envs[0].Cluster)
+	}
+	if got := testutil.ToFloat64(metric(t, later, "kcnaprep_lab_pool_ready")); got != 1 {
+		t.Errorf("kcnaprep_lab_pool_ready = %v after adoption, want 1", got)
+	}
+	// And the adopted environment is claimed by the next Start.
+	if _, err := later.Start(ctx, f.alice, "scale-web"); err != nil {
+		t.Fatal(err)
+	}
+	if sess := waitLab(t, later, f.alice, "scale-web"); sess.Cluster != envs[0].Cluster {
+		t.Errorf("start after restart on %s, want the adopted %s", sess.Cluster, envs[0].Cluster)
+	}
+}
+
+// Run keeps the pool at its size: a claim is refilled in the background; a failed preparation
+// leaves neither a row nor an environment.
+func TestPoolRefills(t *testing.T) {
+	f := newPoolFixture(t)
+	s := f.service(t, lab.WithPool(1), lab.WithReconcileInterval(time.Hour))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = s.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitPool := func(want int) []*domain.LabPoolEnv {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for {
+			if got := ready(t, s); len(got) == want {
+				return got
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("pool never reached %d ready", want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	first := waitPool(1)
+	if _, err := s.Start(context.Background(), f.alice, "scale-web"); err != nil {
+		t.Fatal(err)
+	}
+	refill := waitPool(1)
+	if refill[0].ID == first[0].ID {
+		t.Error("the claimed environment is still in the pool")
+	}
+
+	f.pf.mu.Lock()
+	f.pf.prepareFail = fmt.Errorf("no room")
+	f.pf.mu.Unlock()
+	err := s.WarmPool(context.Background(), 2)
+	if err == nil || !strings.Contains(err.Error(), "no room") {
+		t.Fatalf("failed preparation: %v", err)
+	}
+	all, _ := s.PoolStatus(context.Background())
+	if len(all) != 1 {
+		t.Errorf("after a failed preparation the pool holds %d rows, want 1", len(all))
+	}
+	if d := f.pf.deleted(); len(d) != 1 || !strings.HasPrefix(d[0], "pool-") {
+		t.Errorf("the failed environment was not discarded: %v", d)
+	}
+}
