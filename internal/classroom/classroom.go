@@ -17,6 +17,8 @@ import (
 // declares its own small interface beside its code; Store is their sum.
 type Store interface {
 	ClassStore
+	QuestionStore
+	ItemStore
 }
 
 // ClassStore holds classes and memberships.
