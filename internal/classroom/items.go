@@ -28,6 +28,7 @@ type ItemAnalysis struct {
 	Attempts int // submitted exam attempts read
 	Items    []domain.ItemStat
 	Reports  map[string][]domain.Report // open learner reports, by question id
+	Summary  map[string]string          // one line of each question's text, by question id
 }
 
 // ItemAnalysis computes Moodle's item statistics (AnalyseItems) over the submitted exam
@@ -71,8 +72,15 @@ func (s *Service) ItemAnalysis(ctx context.Context, viewer *domain.User, classID
 	for _, r := range reports {
 		a.Reports[r.QuestionID] = append(a.Reports[r.QuestionID], r)
 	}
+	a.Summary = map[string]string{}
 	for i := range a.Items {
-		a.Items[i].Reports = len(a.Reports[a.Items[i].QuestionID])
+		id := a.Items[i].QuestionID
+		a.Items[i].Reports = len(a.Reports[id])
+		if q := s.cat.Question(id); q != nil {
+			a.Summary[id] = q.Summary()
+		} else if q, _, err := s.ClassQuestion(ctx, id); err == nil {
+			a.Summary[id] = q.Summary()
+		}
 	}
 	return a, nil
 }

@@ -14,6 +14,9 @@ import (
 // question report's message), so anything bigger is a mistake or an attack.
 const maxBodyBytes = 64 << 10
 
+// maxUploadBytes bounds a multipart upload (a class's GIFT file).
+const maxUploadBytes = 8 << 20
+
 // limitBody caps the request body at maxBodyBytes and parses forms before any handler runs,
 // so an oversized body gets one clear 413 instead of whatever field error a handler would
 // make of a truncated form.
@@ -23,7 +26,11 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		limit := int64(maxBodyBytes)
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			limit = maxUploadBytes // file uploads (a GIFT file); their handlers bound them again
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 			if err := r.ParseForm(); err != nil {
 				var tooBig *http.MaxBytesError
