@@ -14,7 +14,7 @@ import (
 // ItemStore reads what the item analysis needs.
 type ItemStore interface {
 	ClassItemScores(ctx context.Context, classID string) ([]domain.ItemScore, error)
-	OpenReportsOn(ctx context.Context, questionIDs []string) ([]domain.Report, error)
+	OpenReportsOn(ctx context.Context, classID string, questionIDs []string) ([]domain.Report, error)
 }
 
 // AllClasses is the class id that asks for the item analysis over every exam attempt on the
@@ -34,7 +34,8 @@ type ItemAnalysis struct {
 // ItemAnalysis computes Moodle's item statistics (AnalyseItems) over the submitted exam
 // attempts of class classID's students (since they joined), for its instructors and admins;
 // classID AllClasses reads every attempt on the server, for admins only. Each question carries
-// the count of its open learner reports, so a flagged question is seen beside them.
+// the count of its open learner reports (by the class's students; all of them for AllClasses),
+// so a flagged question is seen beside them.
 func (s *Service) ItemAnalysis(ctx context.Context, viewer *domain.User, classID string) (*ItemAnalysis, error) {
 	a := &ItemAnalysis{ClassID: classID}
 	scope := classID
@@ -64,7 +65,7 @@ func (s *Service) ItemAnalysis(ctx context.Context, viewer *domain.User, classID
 	for i, it := range a.Items {
 		ids[i] = it.QuestionID
 	}
-	reports, err := s.store.OpenReportsOn(ctx, ids)
+	reports, err := s.store.OpenReportsOn(ctx, scope, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -103,6 +103,11 @@ func TestClassItemsAndQuestionsPages(t *testing.T) {
 	if err := db.AddReport(ctx, students[3].ID, "al-one-002", "wrong-key", "Option two is also right."); err != nil {
 		t.Fatal(err)
 	}
+	// A learner outside the class reports the same question: the class's instructor never sees it.
+	outsider := testenv.MustCreateAccount(t, db, "zed", "Zed Outsider", domain.RoleLearner, hash)
+	if err := db.AddReport(ctx, outsider.ID, "al-one-002", "unclear", "Secret outsider words."); err != nil {
+		t.Fatal(err)
+	}
 	clients := map[string]*http.Client{}
 	for _, n := range []string{"teacher", "other", "root", "s1"} {
 		clients[n] = client()
@@ -114,6 +119,9 @@ func TestClassItemsAndQuestionsPages(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "5 submitted exam attempts, 3 questions") || !strings.Contains(body, `data-testid="flagged"`) ||
 		!strings.Contains(body, "Option two is also right.") {
 		t.Fatalf("items page = %d\n%s", code, body)
+	}
+	if strings.Contains(body, "Secret outsider words.") || strings.Contains(body, "Zed Outsider") {
+		t.Error("the items page shows a report by someone outside the class")
 	}
 	if strings.Count(body, `data-testid="flagged"`) != 1 {
 		t.Errorf("want exactly one flagged question")

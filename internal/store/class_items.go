@@ -39,8 +39,10 @@ func (db *DB) ClassItemScores(ctx context.Context, classID string) ([]domain.Ite
 	return out, nil
 }
 
-// OpenReportsOn returns the open learner reports of the given questions, newest first.
-func (db *DB) OpenReportsOn(ctx context.Context, questionIDs []string) ([]domain.Report, error) {
+// OpenReportsOn returns the open learner reports of the given questions, newest first: those
+// by students of class classID (an instructor sees their own students' reports, never another
+// class's), or every one when classID is "".
+func (db *DB) OpenReportsOn(ctx context.Context, classID string, questionIDs []string) ([]domain.Report, error) {
 	if len(questionIDs) == 0 {
 		return nil, nil
 	}
@@ -60,7 +62,8 @@ func (db *DB) OpenReportsOn(ctx context.Context, questionIDs []string) ([]domain
 	err = db.sel(ctx, &rows, `SELECT r.id, r.question_id, r.kind, r.message, u.display_name, r.created_at
 		FROM question_reports r JOIN users u ON u.id = r.user_id
 		WHERE r.resolved_at IS NULL AND r.question_id IN (SELECT value FROM json_each(?))
-		ORDER BY r.created_at DESC, r.id DESC`, string(ids))
+		  AND (? = '' OR r.user_id IN (SELECT m.user_id FROM class_members m WHERE m.class_id = ? AND m.role = 'student'))
+		ORDER BY r.created_at DESC, r.id DESC`, string(ids), classID, classID)
 	if err != nil {
 		return nil, fmt.Errorf("reports of %d questions: %w", len(questionIDs), err)
 	}
