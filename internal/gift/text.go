@@ -42,7 +42,7 @@ var mdSpecial = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`,
 func escapeMarkdown(s string) string {
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
-		l = mdSpecial.Replace(l)
+		l = escapeInline(l)
 		// A line starting "1." or "-" or "+" would become a list.
 		if t := strings.TrimLeft(l, " "); strings.HasPrefix(t, "- ") || strings.HasPrefix(t, "+ ") || listNumRe.MatchString(t) {
 			l = strings.Replace(l, t[:1], `\`+t[:1], 1)
@@ -228,8 +228,21 @@ func (c *mdConv) wrap(n *html.Node, mark string) {
 var whitespace = regexp.MustCompile(`[ \t\r\n]+`)
 
 // escapeInline escapes text inside a paragraph; a text node never starts a list, so only the
-// inline markup characters matter.
-func escapeInline(s string) string { return mdSpecial.Replace(s) }
+// inline markup characters matter. Bare URLs stay as they are, so they still link and work.
+func escapeInline(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range bareURLRe.FindAllStringIndex(s, -1) {
+		b.WriteString(mdSpecial.Replace(s[last:m[0]]))
+		b.WriteString(s[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(mdSpecial.Replace(s[last:]))
+	return b.String()
+}
+
+// bareURLRe matches a URL in text, without the punctuation that ends a sentence.
+var bareURLRe = regexp.MustCompile(`https?://[^\s<>()\[\]"'` + "`" + `*]+[^\s<>()\[\]"'.,;:!?` + "`" + `*]`)
 
 func itoa(n int) string {
 	if n < 10 {

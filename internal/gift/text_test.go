@@ -21,6 +21,7 @@ kind: Pod</pre>`, "html", "Run `kubectl get pods`:\n\n```\napiVersion: v1\nkind:
 		{"A <i>tag</i> in auto format", "moodle", "A *tag* in auto format"},
 		{"no tags, 1 < 2", "", `no tags, 1 \< 2`},
 		{"- not a list", "plain", `\- not a list`},
+		{"<p>See https://kubernetes.io/docs/a_b/#c_d.</p>", "html", "See https://kubernetes.io/docs/a_b/#c_d."},
 	} {
 		if got := ToMarkdown(c.in, c.format); got != c.want {
 			t.Errorf("ToMarkdown(%q, %q)\n got %q\nwant %q", c.in, c.format, got, c.want)
