@@ -181,3 +181,10 @@ func noteText(n classroom.ImportNote) string {
 	}
 	return n.Msg
 }
+
+// classItemsCmd adapts the item analysis's and own questions' commands to classCommands.
+func classItemsCmd(run func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error) func(context.Context, classEnv, []string) error {
+	return func(ctx context.Context, env classEnv, args []string) error {
+		return run(ctx, args, env.getenv, env.stdout, env.stderr)
+	}
+}

@@ -55,7 +55,7 @@ func get(t *testing.T, c *http.Client, url string) (int, string, http.Header) {
 	return resp.StatusCode, string(b), resp.Header
 }
 
-func upload(t *testing.T, c *http.Client, url, name string, data []byte) (int, string) {
+func uploadGIFT(t *testing.T, c *http.Client, url, name string, data []byte) (int, string) {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -151,12 +151,12 @@ func TestClassItemsAndQuestionsPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, body = upload(t, clients["teacher"], base+"/questions", "evening.gift", data)
+	code, body = uploadGIFT(t, clients["teacher"], base+"/questions", "evening.gift", data)
 	if code != 200 || !strings.Contains(body, "evening.gift: 5 added, 0 updated, 5 skipped.") || !strings.Contains(body, "line 31:") ||
 		!strings.Contains(body, "GIFT essay questions are not supported") {
 		t.Fatalf("upload = %d\n%s", code, body)
 	}
-	code, body = upload(t, clients["teacher"], base+"/questions", "evening.gift", data)
+	code, body = uploadGIFT(t, clients["teacher"], base+"/questions", "evening.gift", data)
 	if code != 200 || !strings.Contains(body, "0 added, 5 updated") || strings.Count(body, "<tr data-question-id=") != 5 {
 		t.Fatalf("re-upload = %d\n%s", code, body)
 	}
@@ -164,7 +164,7 @@ func TestClassItemsAndQuestionsPages(t *testing.T) {
 	if code != 200 || strings.Count(body, "::") != 10 || !strings.Contains(body, "[id:kcna-ev-01]") {
 		t.Errorf("export = %d\n%s", code, body)
 	}
-	code, _ = upload(t, clients["teacher"], base+"/questions", "empty.gift", nil)
+	code, _ = uploadGIFT(t, clients["teacher"], base+"/questions", "empty.gift", nil)
 	if code != 200 {
 		t.Errorf("empty upload = %d", code)
 	}
@@ -176,7 +176,7 @@ func TestClassItemsAndQuestionsPages(t *testing.T) {
 				t.Errorf("%s GET %s = %d, want 404", who, p, code)
 			}
 		}
-		if code, _ := upload(t, clients[who], base+"/questions", "x.gift", data); code != http.StatusNotFound {
+		if code, _ := uploadGIFT(t, clients[who], base+"/questions", "x.gift", data); code != http.StatusNotFound {
 			t.Errorf("%s upload = %d, want 404", who, code)
 		}
 		if code, _, _ := get(t, clients[who], s.URL+"/classes/ALL/items"); code != http.StatusNotFound {
