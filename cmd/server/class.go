@@ -23,8 +23,10 @@ type classCommand struct {
 }
 
 var classCommands = map[string]classCommand{
-	"create": {"create ID --title T --instructor USERNAME [--section S]...   create a class", runClassCreate},
-	"import": {"import ID ROSTER.csv [--format text|csv] [--base-url URL]     add a roster; prints a set-password link per new account", runClassImport},
+	"create":    {"create ID --title T --instructor USERNAME [--section S]...   create a class", runClassCreate},
+	"import":    {"import ID ROSTER.csv [--format text|csv] [--base-url URL]     add a roster; prints a set-password link per new account", runClassImport},
+	"stats":     {"stats ID|ALL [--all] --format csv|json [--out FILE]   item analysis of the class's exam attempts", classItemsCmd(runClassStats)},
+	"questions": {"questions import ID FILE.gift | questions export ID [--out FILE]   the class's own questions as GIFT", classItemsCmd(runClassQuestions)},
 }
 
 // classEnv is what a class command runs with.

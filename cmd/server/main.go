@@ -86,6 +86,8 @@ Usage:
   server lab list|start|check|reset|stop [ID] [--user NAME] [flags]
                                    hands-on labs from the terminal (start prints export KUBECONFIG=...);
                                    --user NAME says whose labs once accounts exist
+  server class stats ID|ALL --format csv|json   item analysis of a class's exam attempts
+  server class questions import ID FILE.gift | export ID   a class's own questions as GIFT
   server version                   print the version
 
 Run "server serve -h" for the server's flags and their environment variables.

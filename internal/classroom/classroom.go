@@ -18,6 +18,8 @@ import (
 type Store interface {
 	ClassStore
 	PeopleStore
+	QuestionStore
+	ItemStore
 }
 
 // ClassStore holds classes and memberships.

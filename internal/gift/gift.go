@@ -1,8 +1,15 @@
 // Package gift reads and writes Moodle's GIFT question format
 // (https://docs.moodle.org/en/GIFT_format), the format instructors already keep question banks
-// in. kcnaprep has single- and multiple-answer multiple-choice questions; every other GIFT type
-// (true/false, short answer, matching, numerical, missing word, essay, description) is parsed
-// far enough to be reported with its line, never silently dropped.
+// in. kcnaprep has single- and multiple-answer multiple-choice questions; true/false questions
+// are parsed with their two answers, and missing-word questions with their choices; every other
+// GIFT type (short answer, matching, numerical, essay, description) is parsed far enough to be
+// reported with its line, never silently dropped.
+//
+// Single or several answers follows Moodle's GIFT import: a question with an "=" answer is
+// single-answer, and only its full-mark (100%) answers are right; a "~%50%" answer beside it
+// is partial credit, kept in Answer.Weight but not right. A question of "~" answers only is
+// multiple-answer: its answers with a positive weight are right, unless one answer alone is
+// worth 100%, which makes it single-answer with partial credit again.
 package gift
 
 import (
@@ -33,7 +40,8 @@ const (
 // Answer is one answer of a question.
 type Answer struct {
 	Text     string
-	Correct  bool    // "=" answer, or a positive weight
+	Format   string  // the answer's own [format], when it differs from the question's; usually ""
+	Correct  bool    // right (see the package comment for partial credit)
 	Weight   float64 // percent; 100 for "=", 0 for "~" without a weight
 	Feedback string
 }
@@ -45,10 +53,13 @@ type Question struct {
 	Title           string
 	Format          string // markdown, html, plain, moodle, or ""
 	Text            string
+	TextAfter       string // a missing-word question's text after its answers
 	Kind            Kind
-	Answers         []Answer
+	Answers         []Answer // for TrueFalse: "True" then "False"
 	GeneralFeedback string
-	Meta            string // the "// kcnaprep {...}" comment before the question, if any
+	Meta            string   // the "// kcnaprep {...}" comment before the question, if any
+	IDNumber        string   // Moodle's id number, from a "// [id:...]" comment before the question
+	Tags            []string // Moodle's tags, from "// [tag:...]" comments before the question
 }
 
 // Problem is something in a GIFT file that could not be imported.
@@ -71,19 +82,20 @@ func Parse(r io.Reader) ([]Question, []Problem) {
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	var block []string
 	blockLine, line := 0, 0
-	category, meta := "", ""
+	category, meta, idNumber := "", "", ""
+	var tags []string
 	flush := func() {
 		if len(block) == 0 {
 			return
 		}
 		q, err := parseBlock(strings.Join(block, "\n"))
-		q.Line, q.Category, q.Meta = blockLine, category, meta
+		q.Line, q.Category, q.Meta, q.IDNumber, q.Tags = blockLine, category, meta, idNumber, tags
 		if err != "" {
 			ps = append(ps, Problem{blockLine, describe(q) + err})
 		} else {
 			qs = append(qs, q)
 		}
-		block, meta = nil, ""
+		block, meta, idNumber, tags = nil, "", "", nil
 	}
 	for sc.Scan() {
 		line++
@@ -98,7 +110,16 @@ func Parse(r io.Reader) ([]Question, []Problem) {
 		case strings.HasPrefix(trimmed, MetaPrefix) && len(block) == 0:
 			meta = strings.TrimPrefix(trimmed, MetaPrefix)
 		case strings.HasPrefix(trimmed, "//"):
-			// a comment
+			// A comment; before a question it may carry Moodle's id number and tags.
+			if len(block) == 0 {
+				for _, m := range idTagRe.FindAllStringSubmatch(trimmed, -1) {
+					if v := strings.TrimSpace(unescape(m[2])); m[1] == "id" && v != "" {
+						idNumber = v
+					} else if v != "" {
+						tags = append(tags, v)
+					}
+				}
+			}
 		case strings.HasPrefix(trimmed, "$CATEGORY:") && len(block) == 0:
 			category = strings.TrimSpace(strings.TrimPrefix(trimmed, "$CATEGORY:"))
 		default:
@@ -122,7 +143,10 @@ func describe(q Question) string {
 	return "question: "
 }
 
-var formatRe = regexp.MustCompile(`^\[(markdown|html|plain|moodle)\]`)
+var (
+	formatRe = regexp.MustCompile(`^\[(markdown|html|plain|moodle)\]`)
+	idTagRe  = regexp.MustCompile(`\[(id|tag):((?:[^\]\\]|\\.)*)\]`)
+)
 
 // parseBlock parses one question's text. It returns a non-empty message when malformed.
 func parseBlock(s string) (Question, string) {
@@ -154,11 +178,17 @@ func parseBlock(s string) (Question, string) {
 	q.Text = unescape(strings.TrimSpace(s[:open]))
 	body := strings.TrimSpace(s[open+1 : closeAt])
 	if rest := strings.TrimSpace(s[closeAt+1:]); rest != "" {
+		// Missing word: text { answers } text. Its multiple-choice answers are kept.
 		q.Kind = MissingWord
+		q.TextAfter = unescape(rest)
+		if answers, msg := splitAnswers(body); msg == "" {
+			q.Answers = answers
+			classify(&q, body)
+		}
 		return q, ""
 	}
 	if gf := indexUnescaped(body, "####"); gf >= 0 {
-		q.GeneralFeedback = unescape(strings.TrimSpace(body[gf+4:]))
+		q.GeneralFeedback = unescape(strings.TrimSpace(formatRe.ReplaceAllString(strings.TrimSpace(body[gf+4:]), "")))
 		body = strings.TrimSpace(body[:gf])
 	}
 	switch upper := strings.ToUpper(strings.TrimSpace(strings.SplitN(body, "#", 2)[0])); {
@@ -166,7 +196,26 @@ func parseBlock(s string) (Question, string) {
 		q.Kind = Essay
 		return q, ""
 	case upper == "T" || upper == "F" || upper == "TRUE" || upper == "FALSE":
+		// {T#feedback when wrong#feedback when right}
 		q.Kind = TrueFalse
+		isTrue := upper == "T" || upper == "TRUE"
+		var wrongFB, rightFB string
+		if h := indexUnescaped(body, "#"); h >= 0 {
+			fb := body[h+1:]
+			wrongFB = fb
+			if h2 := indexUnescaped(fb, "#"); h2 >= 0 {
+				wrongFB, rightFB = fb[:h2], fb[h2+1:]
+			}
+		}
+		wrongFB, rightFB = unescape(strings.TrimSpace(wrongFB)), unescape(strings.TrimSpace(rightFB))
+		t := Answer{Text: "True", Correct: isTrue, Feedback: wrongFB}
+		f := Answer{Text: "False", Correct: !isTrue, Feedback: wrongFB}
+		if isTrue {
+			t.Weight, t.Feedback = 100, rightFB
+		} else {
+			f.Weight, f.Feedback = 100, rightFB
+		}
+		q.Answers = []Answer{t, f}
 		return q, ""
 	case strings.HasPrefix(body, "#"):
 		q.Kind = Numerical
@@ -180,28 +229,56 @@ func parseBlock(s string) (Question, string) {
 		return q, msg
 	}
 	q.Answers = answers
-	tilde, positive := 0, 0
-	for _, a := range answers {
+	return q, classify(&q, body)
+}
+
+// classify sets the kind of a question of = and ~ answers, and which answers are right, as
+// Moodle's GIFT import decides (see the package comment). It returns a message when no answer
+// is right.
+func classify(q *Question, body string) string {
+	equals, tilde := 0, 0
+	for _, tok := range answerMarks(body) {
+		if tok == '~' {
+			tilde++
+		} else {
+			equals++
+		}
+	}
+	full := 0
+	for _, a := range q.Answers {
+		if a.Weight >= 100 {
+			full++
+		}
+	}
+	positive := 0
+	for i := range q.Answers {
+		a := &q.Answers[i]
+		if equals > 0 || full > 0 {
+			a.Correct = a.Weight >= 100 // single-answer: partial credit is not right
+		} else {
+			a.Correct = a.Weight > 0
+		}
 		if a.Correct {
 			positive++
 		}
 	}
-	for _, tok := range answerMarks(body) {
-		if tok == '~' {
-			tilde++
+	if q.Kind == MissingWord {
+		if tilde == 0 {
+			q.Answers = nil // a short-answer gap: nothing to choose from
 		}
+		return ""
 	}
 	switch {
 	case tilde == 0:
 		q.Kind = ShortAnswer
 	case positive == 0:
-		return q, "no answer is marked right (use = or a positive %weight%)"
-	case positive == 1:
+		return "no answer is marked right (use = or a positive %weight%)"
+	case positive == 1 || equals > 0:
 		q.Kind = SingleChoice
 	default:
 		q.Kind = MultipleChoice
 	}
-	return q, ""
+	return ""
 }
 
 // answerMarks lists the unescaped = and ~ that start answers.
@@ -242,8 +319,12 @@ func splitAnswers(body string) ([]Answer, string) {
 			raw = strings.TrimSpace(raw[len(m[0]):])
 		}
 		if h := indexUnescaped(raw, "#"); h >= 0 {
-			a.Feedback = unescape(strings.TrimSpace(raw[h+1:]))
+			a.Feedback = unescape(strings.TrimSpace(formatRe.ReplaceAllString(strings.TrimSpace(raw[h+1:]), "")))
 			raw = strings.TrimSpace(raw[:h])
+		}
+		if m := formatRe.FindStringSubmatch(raw); m != nil {
+			a.Format = m[1]
+			raw = strings.TrimSpace(raw[len(m[0]):])
 		}
 		a.Text = unescape(raw)
 		out = append(out, a)
@@ -345,15 +426,43 @@ func Write(w io.Writer, qs []Question) error {
 		if q.Meta != "" {
 			fmt.Fprintf(bw, "%s%s\n", MetaPrefix, q.Meta)
 		}
+		if q.IDNumber != "" || len(q.Tags) > 0 {
+			bw.WriteString("//")
+			if q.IDNumber != "" {
+				fmt.Fprintf(bw, " [id:%s]", escapeBracket(q.IDNumber))
+			}
+			for _, t := range q.Tags {
+				fmt.Fprintf(bw, " [tag:%s]", escapeBracket(t))
+			}
+			bw.WriteByte('\n')
+		}
 		fmt.Fprintf(bw, "::%s::", Escape(q.Title))
 		if q.Format != "" {
 			fmt.Fprintf(bw, "[%s]", q.Format)
 		}
-		fmt.Fprintf(bw, "%s {\n", Escape(q.Text))
+		fmt.Fprintf(bw, "%s {", Escape(q.Text))
+		if q.Kind == TrueFalse && len(q.Answers) == 2 {
+			right, wrong := q.Answers[0], q.Answers[1]
+			if !right.Correct {
+				right, wrong = wrong, right
+			}
+			fmt.Fprintf(bw, "%s", strings.ToUpper(right.Text))
+			if wrong.Feedback != "" || right.Feedback != "" {
+				fmt.Fprintf(bw, "#%s#%s", Escape(wrong.Feedback), Escape(right.Feedback))
+			}
+			if q.GeneralFeedback != "" {
+				fmt.Fprintf(bw, "####%s", Escape(q.GeneralFeedback))
+			}
+			bw.WriteString("}\n\n")
+			continue
+		}
+		bw.WriteString("\n")
 		for _, a := range q.Answers {
 			switch {
 			case q.Kind == SingleChoice && a.Correct:
 				bw.WriteString("\t=")
+			case q.Kind == SingleChoice && a.Weight != 0:
+				fmt.Fprintf(bw, "\t~%%%s%%", strconv.FormatFloat(a.Weight, 'f', -1, 64))
 			case q.Kind == SingleChoice:
 				bw.WriteString("\t~")
 			default:
@@ -371,6 +480,11 @@ func Write(w io.Writer, qs []Question) error {
 		bw.WriteString("}\n\n")
 	}
 	return bw.Flush()
+}
+
+// escapeBracket escapes what would end an [id:...] or [tag:...] early.
+func escapeBracket(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "]", `\]`, "\n", " ").Replace(s)
 }
 
 // CorrectWeight is the weight of each right answer of a multiple-answer question with n right

@@ -144,18 +144,25 @@ var authzTable = map[string]map[string]outcome{
 	"GET /labs/{labID}/kubeconfig":             learnerPage,
 
 	// Classes and their people (issue 9, points 1 and 7).
-	"GET /classes":                                       anySignedIn,
-	"GET /classes/new":                                   staffOnly,
-	"POST /classes":                                      staffOnly,
-	"GET /classes/{classID}":                             teachesC1,
-	"POST /classes/{classID}/invite":                     teachesC1,
-	"POST /classes/{classID}/roster":                     teachesC1,
+	"GET /classes":                      anySignedIn,
+	"GET /classes/new":                  staffOnly,
+	"POST /classes":                     staffOnly,
+	"GET /classes/{classID}":            teachesC1,
+	"POST /classes/{classID}/invite":    teachesC1,
+	"POST /classes/{classID}/roster":    teachesC1,
+	"GET /classes/{classID}/items":      teachesC1,
+	"GET /classes/{classID}/items.csv":  teachesC1,
+	"GET /classes/{classID}/items.json": teachesC1,
+	"GET /classes/{classID}/questions":  teachesC1,
+	// The fixture posts no file: its teachers get 422 "choose a file"; strangers still 404.
+	"POST /classes/{classID}/questions":                  expect(toLogin, hidden, hidden, anyOK, hidden, anyOK),
+	"GET /classes/{classID}/questions.gift":              teachesC1,
 	"POST /classes/{classID}/students/{userID}/{action}": teachesC1,
-	"GET /join":                                          anySignedIn,
-	"GET /join/{code}":                                   anySignedIn,
-	"POST /join/{code}":                                  anySignedIn,
-	"GET /admin/staff":                                   adminOnly,
-	"POST /admin/staff":                                  adminOnly,
+	"GET /join":         anySignedIn,
+	"GET /join/{code}":  anySignedIn,
+	"POST /join/{code}": anySignedIn,
+	"GET /admin/staff":  adminOnly,
+	"POST /admin/staff": adminOnly,
 }
 
 // authzFixture is the data the routes are tried on.

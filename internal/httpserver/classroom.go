@@ -13,6 +13,7 @@ import (
 type Classroom interface {
 	ClassAccess
 	ClassPeople
+	ClassItems
 }
 
 // ClassAccess answers who may see a class.
@@ -31,6 +32,7 @@ func (s *Server) classroomRoutes(r chi.Router) {
 		return
 	}
 	s.peopleRoutes(r)
+	s.classItemsRoutes(r)
 }
 
 // classroomPublicRoutes are the classroom's pages reached before signing in (an invite link,

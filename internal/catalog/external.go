@@ -1,0 +1,57 @@
+package catalog
+
+import "strings"
+
+// QuestionSpec describes a question that lives outside the bank, such as a class's own
+// question stored in the database.
+type QuestionSpec struct {
+	ID          string
+	Type        string // Single or Multiple
+	Difficulty  int
+	Stem        string // Markdown
+	Choices     []Choice
+	Explanation string // Markdown
+	References  []Reference
+	LessonID    string
+	Competency  *Competency // may be nil: a class question need not name one
+	File        string      // where it came from, for reports ("class kcna-fall")
+	Line        int
+}
+
+// ExternalQuestion returns a question built from spec that renders like the bank's (same
+// Markdown settings, no raw HTML), without adding it to the catalog: Question(id) does not
+// find it. It is not checked against the bank's rules (a class's questions have their own).
+// Competency and Domain are nil when spec names no competency.
+func (c *Catalog) ExternalQuestion(spec QuestionSpec) *Question {
+	q := &Question{
+		ID:          spec.ID,
+		Type:        spec.Type,
+		Difficulty:  spec.Difficulty,
+		Stem:        strings.TrimSpace(spec.Stem),
+		Choices:     spec.Choices,
+		Explanation: strings.TrimSpace(spec.Explanation),
+		References:  spec.References,
+		LessonID:    spec.LessonID,
+		Lesson:      c.lessonByID[spec.LessonID],
+		Competency:  spec.Competency,
+		File:        spec.File,
+		Line:        spec.Line,
+	}
+	if q.Competency != nil {
+		q.Domain = q.Competency.Domain
+	}
+	md := c.md
+	q.summary = oneLine(q.Stem, 90)
+	q.render = func() renderedQuestion {
+		r := renderedQuestion{
+			stem:        mustRender(md, q.Stem, c.resolve),
+			explanation: mustRender(md, q.Explanation, c.resolve),
+		}
+		for _, ch := range q.Choices {
+			r.choices = append(r.choices, md.RenderInline(ch.Text))
+			r.whys = append(r.whys, md.RenderInline(ch.Why))
+		}
+		return r
+	}
+	return q
+}
