@@ -145,7 +145,7 @@ func (db *DB) examWork(ctx context.Context, classID string, userID int64, idx ma
 		CASE WHEN e.submitted_at IS NOT NULL THEN row_number() OVER (
 			PARTITION BY p.aid, p.uid, e.submitted_at IS NULL ORDER BY
 			CASE p.grading WHEN 'highest' THEN -e.score * 1.0 / max(e.max_score, 1)
-			               WHEN 'last' THEN -e.started_at ELSE e.started_at END, e.started_at) END AS counted_rank,
+			               WHEN 'last' THEN -e.id ELSE e.id END, e.id) END AS counted_rank,
 		count(*) OVER (PARTITION BY p.aid, p.uid) AS attempts
 		FROM pairs p JOIN exams e ON e.assignment_id = p.aid AND e.user_id = p.uid
 		WHERE p.kind = 'exam'`, classID, userID)
