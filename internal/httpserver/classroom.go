@@ -12,6 +12,7 @@ import (
 // handlers; Classroom is their sum.
 type Classroom interface {
 	ClassAccess
+	ClassWork
 }
 
 // ClassAccess answers who may see a class.
@@ -29,6 +30,7 @@ func (s *Server) classroomRoutes(r chi.Router) {
 	if s.classroom == nil {
 		return
 	}
+	s.classWorkRoutes(r)
 }
 
 // classroomPublicRoutes are the classroom's pages reached before signing in (an invite link,
