@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, args, getenv, stdout, stderr)
 	case "lab":
 		return runLab(ctx, args, getenv, stdout, stderr)
+	case "class":
+		return runClass(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "kcnaprep", version())
 		return nil
@@ -77,6 +79,9 @@ Usage:
   server lab list|start|check|reset|stop [ID] [--user NAME] [flags]
                                    hands-on labs from the terminal (start prints export KUBECONFIG=...);
                                    --user NAME says whose labs once accounts exist
+  server class assign ID --kind exam|practice|lessons|lab [--ref REF] [--title T] [--section S] [--opens TIME] --due TIME
+  server class grades ID --format csv|json
+                                   the classroom ("server class" for details)
   server version                   print the version
 
 Run "server serve -h" for the server's flags and their environment variables.

@@ -144,12 +144,12 @@ type LiveExamVM struct {
 
 // LiveRowsVM is the polled part of the live view.
 type LiveRowsVM struct {
-	URL                 string // where htmx polls
-	Started, Submitted  int
-	Students            int
-	Rows                []LiveRowVM
-	ExtraURL            string
-	Now                 LocalTime
+	URL                string // where htmx polls
+	Started, Submitted int
+	Students           int
+	Rows               []LiveRowVM
+	ExtraURL           string
+	Now                LocalTime
 }
 
 // LiveRowVM is one student in a live exam.
