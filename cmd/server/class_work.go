@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/app"
+	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/classroom"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/store"
@@ -24,7 +25,8 @@ func init() {
 var operator = &domain.User{Username: "operator", DisplayName: "operator", Role: domain.RoleAdmin}
 
 // classEnv opens the database and the content a class command needs.
-func classEnv(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer) (*classroom.Service, func(), error) {
+// Without needContent the service has no catalog (the gradebook reads only the database).
+func classEnv(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer, needContent bool) (*classroom.Service, func(), error) {
 	dataDir := fs.String("data-dir", getenv("KCNAPREP_DATA_DIR"), "data directory (env KCNAPREP_DATA_DIR)")
 	contentDir := fs.String("content-dir", getenv("KCNAPREP_CONTENT_DIR"), "content directory (default: embedded)")
 	if err := fs.Parse(reorder(args)); err != nil {
@@ -37,9 +39,12 @@ func classEnv(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(
 	if *dataDir == "" {
 		*dataDir = defaultDataDir(getenv)
 	}
-	cat, err := app.LoadCatalog(*contentDir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load content: %w", err)
+	var cat *catalog.Catalog
+	if needContent {
+		var err error
+		if cat, err = app.LoadCatalog(*contentDir); err != nil {
+			return nil, nil, fmt.Errorf("load content: %w", err)
+		}
 	}
 	db, err := store.Open(ctx, app.Config{DataDir: *dataDir}.DatabasePath(), store.MustExist())
 	if errors.Is(err, store.ErrNoDatabase) {
@@ -96,7 +101,7 @@ func runClassAssign(ctx context.Context, args []string, getenv func(string) stri
 	attempts := fs.Int("attempts", 1, "exam attempts allowed (0: unlimited)")
 	grading := fs.String("grading", "highest", "the exam attempt that counts: highest, last or first")
 	review := fs.String("review", "after_due", "when answers and reasons are shown: immediately, after_due or never")
-	svc, done, err := classEnv(ctx, fs, args, getenv, stderr)
+	svc, done, err := classEnv(ctx, fs, args, getenv, stderr, true)
 	if err != nil {
 		return err
 	}
@@ -126,7 +131,7 @@ func runClassGrades(ctx context.Context, args []string, getenv func(string) stri
 	fs := flag.NewFlagSet("class grades", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "csv", "csv or json")
-	svc, done, err := classEnv(ctx, fs, args, getenv, stderr)
+	svc, done, err := classEnv(ctx, fs, args, getenv, stderr, false)
 	if err != nil {
 		return err
 	}
