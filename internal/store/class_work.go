@@ -124,7 +124,8 @@ func (db *DB) practiceWork(ctx context.Context, classID string, userID int64, id
 }
 
 // examWork: the counted attempt (highest, last or first submitted, as the assignment says)
-// gives the score and the time done; an attempt in progress makes it in progress.
+// gives the score and the time done; an attempt in progress makes it in progress. Only open
+// attempts have their questions counted: a submitted one's last activity is its submission.
 func (db *DB) examWork(ctx context.Context, classID string, userID int64, idx map[workKey]*domain.Work) error {
 	var rows []struct {
 		AID       int64         `db:"aid"`
@@ -142,8 +143,8 @@ func (db *DB) examWork(ctx context.Context, classID string, userID int64, idx ma
 	}
 	err := db.sel(ctx, &rows, pairsCTE+`SELECT p.aid, p.uid, e.id AS exam_id, e.started_at, e.submitted_at, e.score,
 		e.max_score, e.total,
-		(SELECT count(*) FROM exam_questions q WHERE q.exam_id = e.id AND q.picked <> '') AS answered,
-		(SELECT max(q.answered_at) FROM exam_questions q WHERE q.exam_id = e.id) AS last_q,
+		CASE WHEN e.submitted_at IS NULL THEN (SELECT count(*) FROM exam_questions q WHERE q.exam_id = e.id AND q.picked <> '') ELSE e.total END AS answered,
+		CASE WHEN e.submitted_at IS NULL THEN (SELECT max(q.answered_at) FROM exam_questions q WHERE q.exam_id = e.id) END AS last_q,
 		CASE WHEN e.submitted_at IS NOT NULL THEN row_number() OVER (
 			PARTITION BY p.aid, p.uid, e.submitted_at IS NULL ORDER BY
 			CASE p.grading WHEN 'highest' THEN -e.score * 1.0 / max(e.max_score, 1)
