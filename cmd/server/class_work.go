@@ -17,23 +17,29 @@ import (
 )
 
 func init() {
-	classCommands["assign"] = runClassAssign
-	classCommands["grades"] = runClassGrades
+	classCommands["assign"] = classCommand{"assign ID --kind exam|practice|lessons|lab [--ref REF] [--title T] [--section S] [--opens TIME] --due TIME [--tz ZONE] [--count N] [--minutes M] [--attempts N] [--grading highest|last|first] [--review immediately|after_due|never]   assign work; TIME is 2026-03-02T14:00 in --tz (default UTC), RFC 3339 or a date (its end)",
+		func(ctx context.Context, env classEnv, args []string) error {
+			return runClassAssign(ctx, args, env.getenv, env.stdout, env.stderr)
+		}}
+	classCommands["grades"] = classCommand{"grades ID --format csv|json   the gradebook: username, name, section, then one column per assignment",
+		func(ctx context.Context, env classEnv, args []string) error {
+			return runClassGrades(ctx, args, env.getenv, env.stdout, env.stderr)
+		}}
 }
 
-// operator is who class commands act as: whoever can run them can read the database anyway.
-var operator = &domain.User{Username: "operator", DisplayName: "operator", Role: domain.RoleAdmin}
+// operator is who class commands act as (see cliAdmin).
+var operator = cliAdmin
 
-// classEnv opens the database and the content a class command needs.
+// openClassWork opens the database and the content a class command needs.
 // Without needContent the service has no catalog (the gradebook reads only the database).
-func classEnv(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer, needContent bool) (*classroom.Service, func(), error) {
+func openClassWork(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string, stderr io.Writer, needContent bool) (*classroom.Service, func(), error) {
 	dataDir := fs.String("data-dir", getenv("KCNAPREP_DATA_DIR"), "data directory (env KCNAPREP_DATA_DIR)")
 	contentDir := fs.String("content-dir", getenv("KCNAPREP_CONTENT_DIR"), "content directory (default: embedded)")
 	if err := fs.Parse(reorder(args)); err != nil {
 		return nil, nil, exitError{err.Error()}
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprint(stderr, classUsage)
+		fmt.Fprint(stderr, classUsage())
 		return nil, nil, exitError{"wrong number of arguments"}
 	}
 	if *dataDir == "" {
@@ -101,7 +107,7 @@ func runClassAssign(ctx context.Context, args []string, getenv func(string) stri
 	attempts := fs.Int("attempts", 1, "exam attempts allowed (0: unlimited)")
 	grading := fs.String("grading", "highest", "the exam attempt that counts: highest, last or first")
 	review := fs.String("review", "after_due", "when answers and reasons are shown: immediately, after_due or never")
-	svc, done, err := classEnv(ctx, fs, args, getenv, stderr, true)
+	svc, done, err := openClassWork(ctx, fs, args, getenv, stderr, true)
 	if err != nil {
 		return err
 	}
@@ -131,7 +137,7 @@ func runClassGrades(ctx context.Context, args []string, getenv func(string) stri
 	fs := flag.NewFlagSet("class grades", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "csv", "csv or json")
-	svc, done, err := classEnv(ctx, fs, args, getenv, stderr, false)
+	svc, done, err := openClassWork(ctx, fs, args, getenv, stderr, false)
 	if err != nil {
 		return err
 	}

@@ -13,8 +13,8 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/store"
 )
 
-// class runs "server class ARGS" in-process on the data directory dir.
-func class(t *testing.T, dir string, args ...string) (string, string, error) {
+// classWork runs "server class ARGS" in-process on the data directory dir.
+func classWork(t *testing.T, dir string, args ...string) (string, string, error) {
 	t.Helper()
 	var o, e bytes.Buffer
 	getenv := func(k string) string {
@@ -29,7 +29,7 @@ func class(t *testing.T, dir string, args ...string) (string, string, error) {
 
 func TestClassAssignAndGrades(t *testing.T) {
 	dir := t.TempDir()
-	if _, stderr, err := class(t, dir, "grades", "kcna"); err == nil || !strings.Contains(stderr, "has no kcnaprep.db") {
+	if _, stderr, err := classWork(t, dir, "grades", "kcna"); err == nil || !strings.Contains(stderr, "has no kcnaprep.db") {
 		t.Errorf("grades without a database: %v %q", err, stderr)
 	}
 	ctx := context.Background()
@@ -53,11 +53,11 @@ func TestClassAssignAndGrades(t *testing.T) {
 	}
 	db.Close()
 
-	out, stderr, err := class(t, dir, "assign", "kcna", "--kind", "exam", "--title", "Mock 1", "--attempts", "2", "--due", "2030-01-15T18:00", "--tz", "Europe/Berlin")
+	out, stderr, err := classWork(t, dir, "assign", "kcna", "--kind", "exam", "--title", "Mock 1", "--attempts", "2", "--due", "2030-01-15T18:00", "--tz", "Europe/Berlin")
 	if err != nil || !strings.Contains(out, "Mock 1, due 2030-01-15T17:00:00Z") {
 		t.Fatalf("assign exam: %v %q %q", err, out, stderr)
 	}
-	if out, stderr, err := class(t, dir, "assign", "kcna", "--kind", "lab", "--ref", "deployment-scale", "--section", "mon", "--opens", "2030-01-01", "--due", "2030-01-20"); err != nil {
+	if out, stderr, err := classWork(t, dir, "assign", "kcna", "--kind", "lab", "--ref", "deployment-scale", "--section", "mon", "--opens", "2030-01-01", "--due", "2030-01-20"); err != nil {
 		t.Fatalf("assign lab: %v %q %q", err, out, stderr)
 	}
 	for _, tc := range []struct {
@@ -71,11 +71,11 @@ func TestClassAssignAndGrades(t *testing.T) {
 		{[]string{"grades", "kcna", "--format", "xml"}, "use csv or json"},
 		{[]string{"frobnicate", "kcna"}, "unknown class command"},
 	} {
-		if _, stderr, err := class(t, dir, tc.args...); err == nil || !strings.Contains(stderr, tc.want) {
+		if _, stderr, err := classWork(t, dir, tc.args...); err == nil || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: %v %q, want %q", tc.args, err, stderr, tc.want)
 		}
 	}
-	out, _, err = class(t, dir, "grades", "kcna", "--format", "csv")
+	out, _, err = classWork(t, dir, "grades", "kcna", "--format", "csv")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestClassAssignAndGrades(t *testing.T) {
 		strings.Join(recs[1], ",") != "ana,Ana Lima,mon,not started,not started" {
 		t.Errorf("grades CSV %q %v", recs, err)
 	}
-	out, _, err = class(t, dir, "grades", "kcna", "--format", "json")
+	out, _, err = classWork(t, dir, "grades", "kcna", "--format", "json")
 	var g struct {
 		Assignments []struct{ Title string }
 		Students    []struct{ Username string }

@@ -12,6 +12,7 @@ import (
 // handlers; Classroom is their sum.
 type Classroom interface {
 	ClassAccess
+	ClassPeople
 	ClassWork
 }
 
@@ -30,6 +31,7 @@ func (s *Server) classroomRoutes(r chi.Router) {
 	if s.classroom == nil {
 		return
 	}
+	s.peopleRoutes(r)
 	s.classWorkRoutes(r)
 }
 
@@ -39,4 +41,5 @@ func (s *Server) classroomPublicRoutes(r chi.Router) {
 	if s.classroom == nil {
 		return
 	}
+	s.peoplePublicRoutes(r)
 }
