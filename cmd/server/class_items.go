@@ -23,7 +23,7 @@ const classItemsUsage = `  server class stats ID|ALL [--all] --format csv|json [
 
 // operator is who the class commands act as: whoever runs the server's command line holds its
 // database, so they act as its administrator.
-var operator = &domain.User{Username: "(command line)", DisplayName: "command line", Role: domain.RoleAdmin}
+var operator = cliAdmin
 
 // openClassroom opens the content and database of the data dir for a class command.
 func openClassroom(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer,

@@ -88,6 +88,9 @@ Usage:
                                    --user NAME says whose labs once accounts exist
   server class stats ID|ALL --format csv|json   item analysis of a class's exam attempts
   server class questions import ID FILE.gift | export ID   a class's own questions as GIFT
+  server class assign ID --kind exam|practice|lessons|lab [--ref REF] [--title T] [--section S] [--opens TIME] --due TIME
+  server class grades ID --format csv|json
+                                   the classroom ("server class" for details)
   server version                   print the version
 
 Run "server serve -h" for the server's flags and their environment variables.

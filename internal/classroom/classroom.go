@@ -20,6 +20,7 @@ type Store interface {
 	PeopleStore
 	QuestionStore
 	ItemStore
+	AssignmentStore
 }
 
 // ClassStore holds classes and memberships.

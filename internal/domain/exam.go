@@ -16,7 +16,13 @@ type Exam struct {
 	Score         int
 	Correct       int
 	Total         int
+	AssignmentID  int64     // the class assignment the exam was taken for; 0: the learner's own
+	ReviewAt      time.Time // answers and reasons are shown from then on; zero: at once
 }
+
+// ReviewHidden reports whether the answers and reasons are still hidden at now (an
+// assignment's exam whose review comes after the due time, or never).
+func (e Exam) ReviewHidden(now time.Time) bool { return !e.ReviewAt.IsZero() && now.Before(e.ReviewAt) }
 
 // Submitted reports whether the exam is over.
 func (e Exam) Submitted() bool { return !e.SubmittedAt.IsZero() }

@@ -163,6 +163,21 @@ var authzTable = map[string]map[string]outcome{
 	"POST /join/{code}": anySignedIn,
 	"GET /admin/staff":  adminOnly,
 	"POST /admin/staff": adminOnly,
+
+	// Assignments, live exams, gradebook and instructor views (issue 9, points 2, 3, 4, 6).
+	"GET /classes/{classID}/assignments":                 teachesC1,
+	"POST /classes/{classID}/assignments":                teachesC1,
+	"GET /classes/{classID}/assignments/{aid}":           expect(toLogin, allowed, hidden, allowed, hidden, allowed),
+	"POST /classes/{classID}/assignments/{aid}/start":    expect(toLogin, allowed, hidden, hidden, hidden, hidden),
+	"GET /classes/{classID}/assignments/{aid}/live":      teachesC1,
+	"GET /classes/{classID}/assignments/{aid}/live/rows": teachesC1,
+	"POST /classes/{classID}/assignments/{aid}/open":     teachesC1,
+	"POST /classes/{classID}/assignments/{aid}/extra":    teachesC1,
+	"GET /classes/{classID}/gradebook":                   teachesC1,
+	"GET /classes/{classID}/gradebook.csv":               teachesC1,
+	"GET /classes/{classID}/gradebook.json":              teachesC1,
+	"GET /classes/{classID}/heatmap":                     teachesC1,
+	"GET /classes/{classID}/students/{userID}":           teachesC1,
 }
 
 // authzFixture is the data the routes are tried on.
@@ -201,6 +216,12 @@ func (f *authzFixture) param(name string) (string, bool) {
 		return strings.TrimPrefix(cat.Lessons[0].URL(), "/lessons/"+cat.Domains[0].ID+"/"), true
 	case "id":
 		return cat.Questions[0].ID, true
+	case "aid":
+		as, err := f.srv.DB.Assignments(context.Background(), "c1")
+		if err != nil || len(as) == 0 {
+			panic(fmt.Sprint("no assignment in c1: ", err))
+		}
+		return strconv.FormatInt(as[0].ID, 10), true
 	case "examID", "pos", "reportID", "taskID":
 		return "1", true
 	case "labID":
@@ -230,6 +251,12 @@ func (f *authzFixture) form(pattern, role string) url.Values {
 		return url.Values{"csv": {fmt.Sprintf("username,name,email,section\nnewbie-%d,,,\n", f.n)}}
 	case "/admin/staff":
 		return url.Values{"username": {"spare"}, "role": {"instructor"}}
+	case "/classes/{classID}/assignments":
+		return url.Values{"kind": {"exam"}, "count": {"4"}, "minutes": {"10"}, "due": {"2030-01-01T00:00"}}
+	case "/classes/{classID}/assignments/{aid}/open":
+		return url.Values{"minutes": {"600"}}
+	case "/classes/{classID}/assignments/{aid}/extra":
+		return url.Values{"user": {strconv.FormatInt(f.users["classmate"].ID, 10)}, "extra": {"5"}}
 	case "/set-password/{token}":
 		return url.Values{"password": {"a long enough secret"}, "confirm": {"a long enough secret"}}
 	}
@@ -273,6 +300,11 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		if err := srv.DB.AddClassMember(ctx, m.class, f.users[m.who].ID, domain.ClassStudent, ""); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := srv.DB.CreateAssignment(ctx, &domain.Assignment{ClassID: "c1", Kind: domain.AssignExam, Title: "Exam",
+		DueAt: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), Questions: 4, Minutes: 10, Grading: domain.GradeHighest,
+		Review: domain.ReviewAfterDue}); err != nil {
+		t.Fatal(err)
 	}
 	res, err := cs.ImportRoster(ctx, f.users[instructor], "c1", "r.csv", strings.NewReader("username,name,email,section\npending-one,,,\n"), "")
 	if err != nil || len(res.Created) != 1 {

@@ -14,6 +14,7 @@ type Classroom interface {
 	ClassAccess
 	ClassPeople
 	ClassItems
+	ClassWork
 }
 
 // ClassAccess answers who may see a class.
@@ -33,6 +34,7 @@ func (s *Server) classroomRoutes(r chi.Router) {
 	}
 	s.peopleRoutes(r)
 	s.classItemsRoutes(r)
+	s.classWorkRoutes(r)
 }
 
 // classroomPublicRoutes are the classroom's pages reached before signing in (an invite link,

@@ -35,6 +35,10 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
+	if vm.Assignments, err = s.myAssignmentsVM(r); err != nil {
+		s.Error(w, r, err)
+		return
+	}
 	for _, l := range s.catalog.Lessons {
 		if _, ok := done[l.ID]; ok {
 			vm.LessonsDone++
@@ -90,15 +94,21 @@ func (s *Server) readinessVM(r *http.Request) (pages.ReadinessVM, error) {
 		return pages.ReadinessVM{}, err
 	}
 	e := s.catalog.Curriculum.Exam
+	return readinessOf(est, e.MaxScore, e.PassScore.Value), nil
+}
+
+// readinessOf is the view of a readiness estimate (the learner's own, or a student's for
+// their instructor).
+func readinessOf(est quiz.Readiness, maxScore, passScore int) pages.ReadinessVM {
 	vm := pages.ReadinessVM{
 		Shown: est.Answers >= quiz.MinAnswersForReadiness, Answers: est.Answers, Needed: max(0, quiz.MinAnswersForReadiness-est.Answers),
 		Percent: int(math.Round(100 * est.PassProbability)), Expected: est.Expected, Low: est.Low, High: est.High,
-		MaxScore: e.MaxScore, PassScore: e.PassScore.Value, Confidence: est.Confidence,
+		MaxScore: maxScore, PassScore: passScore, Confidence: est.Confidence,
 	}
 	for _, d := range est.Domains {
 		vm.Domains = append(vm.Domains, pages.DomainReadinessVM{Title: d.Title, Weight: d.Weight, Answers: d.Answers,
 			Accuracy: int(math.Round(100 * d.Accuracy)), Low: int(math.Round(100 * d.Low)), High: int(math.Round(100 * d.High)),
 			MeetsMark: int(math.Round(100 * d.MeetsMark))})
 	}
-	return vm, nil
+	return vm
 }

@@ -256,6 +256,13 @@ func (s *Server) handleExamResult(w http.ResponseWriter, r *http.Request) {
 		vm.Domains = append(vm.Domains, a)
 	}
 	vm.Chart = domainChart(vm.Domains, sc.PassScore, sc.MaxScore)
+	if now := s.trainer.Now(); res.Exam.ReviewHidden(now) {
+		vm.ReviewHidden = "Your instructor shows the questions, answers and reasons of this class exam after its due time."
+		if res.Exam.ReviewAt.Year() >= 9999 {
+			vm.ReviewHidden = "Your instructor does not show the questions, answers and reasons of this class exam."
+		}
+		res.Items = nil
+	}
 	for _, it := range res.Items {
 		vm.Items = append(vm.Items, pages.ResultItemVM{
 			Position: it.Position, ID: it.Question.ID, Correct: it.Answered && it.Question.IsCorrect(it.Picked), Answered: it.Answered,

@@ -26,14 +26,24 @@ type examRow struct {
 	Score         sql.NullInt64 `db:"score"`
 	Correct       sql.NullInt64 `db:"correct"`
 	Total         int           `db:"total"`
+	AssignmentID  sql.NullInt64 `db:"assignment_id"`
+	ReviewAt      sql.NullInt64 `db:"review_at"`
 }
 
-const examColumns = `id, user_id, started_at, deadline_at, submitted_at, auto_submitted, minutes, pass_score, max_score, score, correct, total`
+const examColumns = `id, user_id, started_at, deadline_at, submitted_at, auto_submitted, minutes, pass_score, max_score, score, correct, total, assignment_id,
+	(SELECT CASE a.review WHEN 'after_due' THEN a.due_at WHEN 'never' THEN ` + reviewNeverMillis + ` END
+	 FROM class_assignments a WHERE a.id = exams.assignment_id) AS review_at`
+
+// reviewNeverMillis is the review time of an exam whose answers are never shown: 9999-12-31.
+const reviewNeverMillis = "253402300799000"
 
 func (r examRow) exam() domain.Exam {
 	e := domain.Exam{ID: r.ID, UserID: r.UserID, StartedAt: fromMillis(r.StartedAt), Deadline: fromMillis(r.DeadlineAt),
 		AutoSubmitted: r.AutoSubmitted, Minutes: r.Minutes, PassScore: r.PassScore, MaxScore: r.MaxScore,
-		Score: int(r.Score.Int64), Correct: int(r.Correct.Int64), Total: r.Total}
+		Score: int(r.Score.Int64), Correct: int(r.Correct.Int64), Total: r.Total, AssignmentID: r.AssignmentID.Int64}
+	if r.ReviewAt.Valid {
+		e.ReviewAt = fromMillis(r.ReviewAt.Int64)
+	}
 	if r.SubmittedAt.Valid {
 		e.SubmittedAt = fromMillis(r.SubmittedAt.Int64)
 	}

@@ -40,6 +40,7 @@ type DashboardVM struct {
 	Reviews      ReviewCountsVM
 	OpenExam     *OpenExamVM
 	Readiness    ReadinessVM
+	Assignments  []MyAssignmentVM // a student's class assignments, shown first
 }
 
 // ExamSummary describes the mock exam settings, saying which are official.

@@ -141,6 +141,9 @@ type ExamResultVM struct {
 	Domains                    []AreaVM
 	Chart                      BarChartVM // the domains' scores as bars, with the pass line
 	Items                      []ResultItemVM
+	// ReviewHidden says why the questions, answers and reasons are not shown (a class exam
+	// whose instructor shows them after the due time, or never); "" shows them.
+	ReviewHidden string
 }
 
 // BarChartVM is a horizontal bar chart of percentages with a pass line, drawn as inline SVG.

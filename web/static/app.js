@@ -168,4 +168,22 @@
       if (target.tagName === "A" && exam) { go(target.href); } else { target.click(); }
     }
   });
+  // ---- classroom: times in the reader's time zone ----
+  // Due times are sent in UTC (<time datetime data-local>); shown here in the browser's zone.
+  // Forms with a datetime-local field carry the zone (data-tz), so the server reads the
+  // times typed in it. Without this script, times stay in UTC both ways.
+  var zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+  function localize(root) {
+    root.querySelectorAll("time[data-local]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (isNaN(d.getTime())) return;
+      el.textContent = d.toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short",
+        year: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+      el.title = el.getAttribute("datetime");
+    });
+    if (zone) root.querySelectorAll("input[data-tz]").forEach(function (el) { el.value = zone; });
+  }
+  localize(document);
+  document.body.addEventListener("htmx:afterSwap", function (e) { localize(e.target.parentNode || document); });
 })();
