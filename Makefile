@@ -4,7 +4,7 @@ SHELL := /bin/bash
 GO ?= go
 GOFILES = $(shell git ls-files '*.go')
 
-.PHONY: deps run build generate generate-check fmt-check vet staticcheck tidy-check lint content-check test test-short bench clean fuzz
+.PHONY: deps run build generate generate-check fmt-check vet staticcheck tidy-check chart-check lint content-check test test-short bench clean fuzz
 
 run: ## run the app with the embedded content on 127.0.0.1:8080
 	$(GO) run ./cmd/server
@@ -34,8 +34,15 @@ staticcheck:
 
 tidy-check:
 	$(GO) mod tidy -diff
+	cd deploy/helm && $(GO) mod tidy -diff
 
-lint: fmt-check vet staticcheck tidy-check ## static checks
+# The Helm chart (deploy/helm/kcnaprep): helm lint --strict and helm template through the Helm
+# SDK, whose version go.mod pins. deploy/helm is a module of its own so that Helm's
+# dependencies never change the server's (cmd/server's binary stays as it is).
+chart-check:
+	cd deploy/helm && $(GO) vet ./... && $(GO) test -count=1 -run '^TestChart' .
+
+lint: fmt-check vet staticcheck tidy-check chart-check ## static checks
 
 content-check: ## validate the embedded content
 	$(GO) run ./cmd/server content check
@@ -46,8 +53,9 @@ deps: ## install what the tests need (Chromium; a Docker engine and kind node im
 # The whole suite; CI runs it through .ci/run. Browser and kind tests fail (not skip) when
 # Chromium or a Docker engine is missing, so a green run means they ran.
 test: deps generate-check lint content-check
-	source .ci/env.sh && KCNAPREP_REQUIRE_BROWSER=1 KCNAPREP_REQUIRE_KIND=$${KCNAPREP_REQUIRE_KIND:-1} \
-	  $(GO) test -race -count=1 -timeout 60m ./...
+	source .ci/env.sh && export KCNAPREP_REQUIRE_BROWSER=1 KCNAPREP_REQUIRE_KIND=$${KCNAPREP_REQUIRE_KIND:-1} && \
+	  $(GO) test -race -count=1 -timeout 60m ./... && \
+	  cd deploy/helm && $(GO) test -race -count=1 -timeout 30m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=300x
 
 # Every fuzz target, as package:Function. Go fuzzes one target per invocation, so `make fuzz`
