@@ -5,7 +5,7 @@ GO ?= go
 GOFILES = $(shell git ls-files '*.go')
 GO_MODULE = github.com/kcnaprep/kcnaprep
 
-.PHONY: deps run build generate generate-check fmt-check vet staticcheck tidy-check lint content-check test test-short bench clean fuzz
+.PHONY: deps run build generate generate-check fmt-check vet staticcheck tidy-check chart-check lint content-check test test-short bench clean fuzz
 
 run: ## run the app with the embedded content on 127.0.0.1:8080
 	$(GO) run ./cmd/server
@@ -36,7 +36,13 @@ staticcheck:
 tidy-check:
 	$(GO) mod tidy -diff
 
-lint: fmt-check vet staticcheck tidy-check ## static checks
+# The Helm chart (deploy/helm/kcnaprep): helm lint --strict and helm template through the Helm
+# SDK, whose version go.mod pins. deploy/helm is a module of its own so that Helm's
+# dependencies never change the server's (cmd/server's binary stays as it is).
+chart-check:
+	cd deploy/helm && $(GO) vet ./... && $(GO) test -count=1 -run '^TestChart' .
+
+lint: fmt-check vet staticcheck tidy-check ## static checks (chart-check joins once it has passed once: see issue 15)
 
 content-check: ## validate the embedded content
 	$(GO) run ./cmd/server content check

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/app"
+	"github.com/kcnaprep/kcnaprep/internal/auth"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 )
 
@@ -71,8 +73,9 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 		return f, fs, fmt.Errorf("KCNAPREP_SHUTDOWN_TIMEOUT: %w", err)
 	}
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", timeout, "time in-flight requests get on SIGTERM (env KCNAPREP_SHUTDOWN_TIMEOUT)")
-	fs.StringVar(&f.cfg.LabBackend, "lab-backend", env("KCNAPREP_LAB_BACKEND", "kind"), "where labs run: kind (clusters on this host's Docker), kubeconfig (namespaces of an existing cluster) or none (env KCNAPREP_LAB_BACKEND)")
+	fs.StringVar(&f.cfg.LabBackend, "lab-backend", env("KCNAPREP_LAB_BACKEND", "kind"), "where labs run: kind (clusters on this host's Docker), kubeconfig (namespaces of an existing cluster), incluster (namespaces of the cluster this server's Pod runs in, through its ServiceAccount) or none (env KCNAPREP_LAB_BACKEND)")
 	fs.StringVar(&f.cfg.LabKubeconfig, "lab-kubeconfig", env("KCNAPREP_LAB_KUBECONFIG", ""), "admin kubeconfig of the existing cluster, for --lab-backend kubeconfig (env KCNAPREP_LAB_KUBECONFIG)")
+	fs.StringVar(&f.cfg.LabAPIServer, "lab-api-server", env("KCNAPREP_LAB_API_SERVER", ""), "API server URL written into learners' kubeconfigs, for --lab-backend kubeconfig or incluster when learners reach the cluster at another address than the server (env KCNAPREP_LAB_API_SERVER)")
 	fs.StringVar(&f.cfg.KindNodeImage, "kind-node-image", env("KCNAPREP_KIND_NODE_IMAGE", ""), "kind node image of lab clusters; empty for kind's default (env KCNAPREP_KIND_NODE_IMAGE)")
 	fs.StringVar(&f.cfg.LabappBinary, "labapp-binary", env("KCNAPREP_LABAPP_BINARY", ""), "the labapp binary packed into the lab image; empty to use the one beside the server or build it (env KCNAPREP_LABAPP_BINARY)")
 	ttl, err := time.ParseDuration(env("KCNAPREP_LAB_IDLE_TTL", "2h"))
@@ -148,6 +151,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	if err := bootstrapAdmin(ctx, f.cfg, getenv, logger); err != nil {
+		return err
+	}
 	a, err := app.Open(ctx, f.cfg, logger)
 	if ps, ok := printProblems(stderr, err, ""); ok {
 		fmt.Fprintf(stderr, "%d content problem(s): the server will not start on invalid content\n", len(ps))
@@ -177,6 +183,43 @@ pass --allow-open-single-learner (env KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER=1).
 			"addr", ln.Addr().String())
 	}
 	return a.Serve(ctx, ln)
+}
+
+// bootstrapAdmin creates the first admin from KCNAPREP_ADMIN_USERNAME and
+// KCNAPREP_ADMIN_PASSWORD (e.g. from a Kubernetes Secret) when that account does not exist yet,
+// so a server in a Pod starts with sign-in and nobody has to exec into it. It is idempotent: an
+// existing account is left as it is (its password may have been changed since: change it with
+// "server user passwd"), which the unique username decides in the database, not a check here.
+func bootstrapAdmin(ctx context.Context, cfg app.Config, getenv func(string) string, logger *slog.Logger) error {
+	username, password := getenv("KCNAPREP_ADMIN_USERNAME"), getenv("KCNAPREP_ADMIN_PASSWORD")
+	if username == "" && password == "" {
+		return nil
+	}
+	if username == "" || password == "" {
+		return errors.New("KCNAPREP_ADMIN_USERNAME and KCNAPREP_ADMIN_PASSWORD go together: set both to create the first admin, or neither")
+	}
+	if err := domain.ValidateUsername(username); err != nil {
+		return fmt.Errorf("KCNAPREP_ADMIN_USERNAME: %s", domain.ErrorMessage(err))
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return fmt.Errorf("KCNAPREP_ADMIN_PASSWORD: %s", domain.ErrorMessage(err))
+	}
+	db, err := store.Open(ctx, cfg.DatabasePath())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.CreateAccount(ctx, username, username, domain.RoleAdmin, hash)
+	switch {
+	case domain.ErrorCode(err) == domain.ECONFLICT:
+		logger.Debug("first admin exists already", "username", username)
+		return nil
+	case err != nil:
+		return fmt.Errorf("create the first admin %s: %w", username, err)
+	}
+	logger.Info("created the first admin from KCNAPREP_ADMIN_USERNAME", "username", username)
+	return nil
 }
 
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -36,8 +36,9 @@ type Config struct {
 	ExistingData    bool          // refuse a missing database instead of creating one (commands other than serve and migrate)
 
 	// Labs.
-	LabBackend    string        // "kind" (the default when empty), "kubeconfig" or "none"
+	LabBackend    string        // "kind" (the default when empty), "kubeconfig", "incluster" or "none"
 	LabKubeconfig string        // admin kubeconfig of an existing cluster, for LabBackend "kubeconfig"
+	LabAPIServer  string        // API server URL for learners' kubeconfigs (kubeconfig, incluster); "" for the server's own
 	KindNodeImage string        // kind node image; "" keeps kind's default
 	LabappBinary  string        // the labapp binary; "" finds or builds it (see internal/lab/labimage)
 	LabIdleTTL    time.Duration // a lab idle this long is stopped; 0 never

@@ -52,11 +52,15 @@ func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.C
 		if cfg.LabKubeconfig == "" {
 			return nil, fmt.Errorf("lab backend kubeconfig needs --lab-kubeconfig")
 		}
-		if b, err = kubeconfig.New(instance, cfg.LabKubeconfig); err != nil {
+		if b, err = kubeconfig.New(instance, cfg.LabKubeconfig, kubeconfig.WithAPIServer(cfg.LabAPIServer)); err != nil {
+			return nil, err
+		}
+	case "incluster":
+		if b, err = kubeconfig.NewInCluster(instance, kubeconfig.WithAPIServer(cfg.LabAPIServer)); err != nil {
 			return nil, err
 		}
 	default:
-		return nil, fmt.Errorf("lab backend %q: use kind, kubeconfig or none", cfg.LabBackend)
+		return nil, fmt.Errorf("lab backend %q: use kind, kubeconfig, incluster or none", cfg.LabBackend)
 	}
 	return lab.NewService(b, db, cat, bundles, lab.WithLogger(logger), lab.WithTTL(cfg.LabIdleTTL),
 		lab.WithSessionDir(filepath.Join(dir, "sessions")), lab.WithPool(pool)), nil

@@ -152,62 +152,78 @@ func Image(binary, arch string) (v1.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read labapp binary: %w", err)
 	}
+	files := []File{
+		{Name: "config/", Mode: 0o755},
+		{Name: "tmp/", Mode: 0o1777},
+		{Name: "etc/", Mode: 0o755},
+		{Name: "etc/passwd", Mode: 0o644, Data: []byte("root:x:0:0:root:/:/labapp\nlabapp:x:65532:65532:labapp:/tmp:/labapp\n")},
+		{Name: "etc/group", Mode: 0o644, Data: []byte("root:x:0:\nlabapp:x:65532:\n")},
+		{Name: "labapp", Mode: 0o755, Data: data},
+	}
+	return Static(files, arch, func(c *v1.Config) {
+		c.Entrypoint = []string{"/labapp"}
+		c.Cmd = []string{"serve"}
+		c.User = "65532:65532"
+		c.WorkingDir = "/tmp"
+		c.Env = []string{"PORT=8080", "CONFIG_DIR=/config"}
+		c.ExposedPorts = map[string]struct{}{"8080/tcp": {}}
+		c.Labels = map[string]string{
+			"org.opencontainers.image.title":   "labapp",
+			"org.opencontainers.image.version": labapp.Version,
+			"org.opencontainers.image.source":  "https://github.com/kcnaprep/kcnaprep/tree/main/cmd/labapp",
+		}
+	})
+}
+
+// File is an entry of a Static image's one layer: a directory when Name ends in "/".
+type File struct {
+	Name string
+	Mode int64
+	Data []byte
+}
+
+// Static builds a one-layer image of files, with no base image, for linux/arch; configure fills
+// in the run configuration (entrypoint, user, ...). Timestamps are zero, so the same files
+// always give the same digest. The labapp image and the server's own image for the Helm
+// chart's test (deploy/helm) are built this way.
+func Static(files []File, arch string, configure func(*v1.Config)) (v1.Image, error) {
 	var layer bytes.Buffer
 	tw := tar.NewWriter(&layer)
-	entries := []struct {
-		hdr  tar.Header
-		data []byte
-	}{
-		{tar.Header{Name: "config/", Typeflag: tar.TypeDir, Mode: 0o755}, nil},
-		{tar.Header{Name: "tmp/", Typeflag: tar.TypeDir, Mode: 0o1777}, nil},
-		{tar.Header{Name: "etc/", Typeflag: tar.TypeDir, Mode: 0o755}, nil},
-		{tar.Header{Name: "etc/passwd", Typeflag: tar.TypeReg, Mode: 0o644}, []byte("root:x:0:0:root:/:/labapp\nlabapp:x:65532:65532:labapp:/tmp:/labapp\n")},
-		{tar.Header{Name: "etc/group", Typeflag: tar.TypeReg, Mode: 0o644}, []byte("root:x:0:\nlabapp:x:65532:\n")},
-		{tar.Header{Name: "labapp", Typeflag: tar.TypeReg, Mode: 0o755}, data},
-	}
-	for _, e := range entries {
-		e.hdr.Size = int64(len(e.data))
-		e.hdr.ModTime = time.Unix(0, 0)
-		e.hdr.Format = tar.FormatPAX
-		if err := tw.WriteHeader(&e.hdr); err != nil {
-			return nil, fmt.Errorf("labapp layer: %w", err)
+	for _, f := range files {
+		hdr := tar.Header{Name: f.Name, Typeflag: tar.TypeReg, Mode: f.Mode, Size: int64(len(f.Data)),
+			ModTime: time.Unix(0, 0), Format: tar.FormatPAX}
+		if strings.HasSuffix(f.Name, "/") {
+			hdr.Typeflag = tar.TypeDir
 		}
-		if _, err := tw.Write(e.data); err != nil {
-			return nil, fmt.Errorf("labapp layer: %w", err)
+		if err := tw.WriteHeader(&hdr); err != nil {
+			return nil, fmt.Errorf("image layer: %w", err)
+		}
+		if _, err := tw.Write(f.Data); err != nil {
+			return nil, fmt.Errorf("image layer: %w", err)
 		}
 	}
 	if err := tw.Close(); err != nil {
-		return nil, fmt.Errorf("labapp layer: %w", err)
+		return nil, fmt.Errorf("image layer: %w", err)
 	}
 	raw := layer.Bytes()
 	l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil })
 	if err != nil {
-		return nil, fmt.Errorf("labapp layer: %w", err)
+		return nil, fmt.Errorf("image layer: %w", err)
 	}
 	img, err := mutate.AppendLayers(empty.Image, l)
 	if err != nil {
-		return nil, fmt.Errorf("labapp image: %w", err)
+		return nil, fmt.Errorf("image: %w", err)
 	}
 	cf, err := img.ConfigFile()
 	if err != nil {
-		return nil, fmt.Errorf("labapp image config: %w", err)
+		return nil, fmt.Errorf("image config: %w", err)
 	}
 	cf = cf.DeepCopy()
 	cf.OS, cf.Architecture = "linux", arch
-	cf.Config.Entrypoint = []string{"/labapp"}
-	cf.Config.Cmd = []string{"serve"}
-	cf.Config.User = "65532:65532"
-	cf.Config.WorkingDir = "/tmp"
-	cf.Config.Env = []string{"PORT=8080", "CONFIG_DIR=/config"}
-	cf.Config.ExposedPorts = map[string]struct{}{"8080/tcp": {}}
-	cf.Config.Labels = map[string]string{
-		"org.opencontainers.image.title":   "labapp",
-		"org.opencontainers.image.version": labapp.Version,
-		"org.opencontainers.image.source":  "https://github.com/kcnaprep/kcnaprep/tree/main/cmd/labapp",
-	}
+	configure(&cf.Config)
 	img, err = mutate.ConfigFile(img, cf)
 	if err != nil {
-		return nil, fmt.Errorf("labapp image config: %w", err)
+		return nil, fmt.Errorf("image config: %w", err)
 	}
 	return img, nil
 }

@@ -1,5 +1,6 @@
 // Package kubeconfig is the lab backend for an existing cluster reached with an admin
-// kubeconfig, e.g. a classroom cluster. Each session gets a namespace of its own, enforcing the
+// kubeconfig, e.g. a classroom cluster, or, from a Pod, with the Pod's own ServiceAccount
+// (NewInCluster: the Helm chart's "incluster" backend, same code, same isolation). Each session gets a namespace of its own, enforcing the
 // baseline Pod Security Standard, and the learner gets a kubeconfig for a ServiceAccount that
 // may do anything inside that namespace and nothing outside it: never the admin kubeconfig.
 // Cluster labs are refused (they need a cluster of their own).
@@ -25,6 +26,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
@@ -36,23 +38,32 @@ const LearnerName = "kcnaprep-learner"
 // Besides its namespace, a learner may read nodes and storage classes (ClusterReadName), which
 // lab texts tell them to look at.
 type Backend struct {
-	instance string
-	cluster  string // a name for the cluster, from the kubeconfig's current context
-	kc       []byte
-	client   *kube.Client
+	name      string // "kubeconfig" or "incluster"
+	instance  string
+	cluster   string // a name for the cluster, from the kubeconfig's current context
+	client    *kube.Client
+	apiServer string // the API server URL written into learners' kubeconfigs; "" for the client's
 }
 
+// Option configures a Backend.
+type Option func(*Backend)
+
+// WithAPIServer writes url, instead of the address the server itself uses, into learners'
+// kubeconfigs: in a Pod that address is the cluster-internal Service (https://10.96.0.1),
+// which a learner's laptop cannot reach. The API server's certificate must be valid for url.
+func WithAPIServer(url string) Option { return func(b *Backend) { b.apiServer = url } }
+
 // New reads the admin kubeconfig at path. instance is the installation id.
-func New(instance, path string) (*Backend, error) {
+func New(instance, path string, opts ...Option) (*Backend, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("lab kubeconfig: %w", err)
 	}
-	return NewFromBytes(instance, data)
+	return NewFromBytes(instance, data, opts...)
 }
 
 // NewFromBytes is New with the kubeconfig's content.
-func NewFromBytes(instance string, kubeconfig []byte) (*Backend, error) {
+func NewFromBytes(instance string, kubeconfig []byte, opts ...Option) (*Backend, error) {
 	raw, err := clientcmd.Load(kubeconfig)
 	if err != nil {
 		return nil, fmt.Errorf("lab kubeconfig: %w", err)
@@ -65,15 +76,37 @@ func NewFromBytes(instance string, kubeconfig []byte) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newBackend("kubeconfig", instance, name, cfg, opts)
+}
+
+// InClusterName is the cluster name of sessions run by NewInCluster.
+const InClusterName = "in-cluster"
+
+// NewInCluster runs labs in namespaces of the cluster the server runs in, through its Pod's
+// ServiceAccount (rest.InClusterConfig). The ServiceAccount needs the ClusterRole of the Helm
+// chart (deploy/helm/kcnaprep/templates/rbac.yaml).
+func NewInCluster(instance string, opts ...Option) (*Backend, error) {
+	cfg, err := rest.InClusterConfig()
+	if err != nil {
+		return nil, fmt.Errorf("lab backend incluster (the server must run in a Pod): %w", err)
+	}
+	return newBackend("incluster", instance, InClusterName, cfg, opts)
+}
+
+func newBackend(kind, instance, cluster string, cfg *rest.Config, opts []Option) (*Backend, error) {
 	client, err := kube.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &Backend{instance: instance, cluster: name, kc: kubeconfig, client: client}, nil
+	b := &Backend{name: kind, instance: instance, cluster: cluster, client: client}
+	for _, o := range opts {
+		o(b)
+	}
+	return b, nil
 }
 
-// Name implements backend.Backend.
-func (b *Backend) Name() string { return "kubeconfig" }
+// Name implements backend.Backend: "kubeconfig" or "incluster".
+func (b *Backend) Name() string { return b.name }
 
 // Plan implements backend.Backend.
 func (b *Backend) Plan(req backend.Request) (backend.Ref, error) {
@@ -266,7 +299,12 @@ func (b *Backend) env(ctx context.Context, ref backend.Ref) (*backend.Env, error
 	if err != nil {
 		return nil, fmt.Errorf("learner token in %s: %w", ref.Namespace, err)
 	}
-	kc, err := kube.TokenKubeconfig(b.client.Config, "kcnaprep-"+ref.Namespace, string(token), ref.Namespace)
+	cfg := b.client.Config
+	if b.apiServer != "" {
+		cfg = rest.CopyConfig(cfg)
+		cfg.Host = b.apiServer
+	}
+	kc, err := kube.TokenKubeconfig(cfg, "kcnaprep-"+ref.Namespace, string(token), ref.Namespace)
 	if err != nil {
 		return nil, err
 	}
