@@ -13,6 +13,8 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend/kubeconfig"
 	"github.com/kcnaprep/kcnaprep/internal/lab/bundle"
 	"github.com/kcnaprep/kcnaprep/internal/lab/labimage"
+	"github.com/kcnaprep/kcnaprep/internal/lab/toolbox"
+	"github.com/kcnaprep/kcnaprep/internal/lab/backend/shared"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 )
 
@@ -32,14 +34,31 @@ func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.C
 		return nil, err
 	}
 	var b backend.Backend
+	var opts []lab.Option
+	tools := toolbox.New(toolbox.WithKubectl(cfg.ToolboxKubectl), toolbox.WithBusybox(cfg.ToolboxBusybox), toolbox.WithLogger(logger))
+	var kindImages []kind.ImageSource
+	if err := tools.Available(); err != nil {
+		logger.Warn("labs without a terminal: the learners' toolbox image cannot be built", "error", err)
+	} else {
+		opts = append(opts, lab.WithToolbox(tools))
+		kindImages = append(kindImages, tools)
+	}
 	switch cfg.LabBackend {
 	case "none":
 		return nil, nil
 	case "", "kind":
 		images := labimage.New(labimage.WithBinary(cfg.LabappBinary), labimage.WithCacheDir(filepath.Join(dir, "bin")),
 			labimage.WithLogger(logger))
-		b = kind.New(instance, filepath.Join(dir, "clusters"), kind.WithNodeImage(cfg.KindNodeImage),
-			kind.WithImages(images), kind.WithLogger(logger))
+		kb := kind.New(instance, filepath.Join(dir, "clusters"), kind.WithNodeImage(cfg.KindNodeImage),
+			kind.WithImages(append([]kind.ImageSource{images}, kindImages...)...), kind.WithLogger(logger))
+		switch cfg.LabIsolation {
+		case "", "cluster":
+			b = kb
+		case "namespace":
+			b = shared.New(kb, instance, shared.WithMaxClusters(cfg.LabMaxClusters), shared.WithLogger(logger))
+		default:
+			return nil, fmt.Errorf("lab isolation %q: use cluster or namespace", cfg.LabIsolation)
+		}
 	case "kubeconfig":
 		if cfg.LabKubeconfig == "" {
 			return nil, fmt.Errorf("lab backend kubeconfig needs --lab-kubeconfig")
@@ -50,6 +69,6 @@ func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.C
 	default:
 		return nil, fmt.Errorf("lab backend %q: use kind, kubeconfig or none", cfg.LabBackend)
 	}
-	return lab.NewService(b, db, cat, bundles, lab.WithLogger(logger), lab.WithTTL(cfg.LabIdleTTL),
-		lab.WithSessionDir(filepath.Join(dir, "sessions"))), nil
+	return lab.NewService(b, db, cat, bundles, append([]lab.Option{lab.WithLogger(logger), lab.WithTTL(cfg.LabIdleTTL),
+		lab.WithSessionDir(filepath.Join(dir, "sessions"))}, opts...)...), nil
 }

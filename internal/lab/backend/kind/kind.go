@@ -235,6 +235,9 @@ func (b *Backend) create(ctx context.Context, name string, progress backend.Prog
 		if err != nil {
 			return fmt.Errorf("lab image: %w", err)
 		}
+		if len(archive) == 0 { // an optional image that cannot be built here (logged by its source)
+			continue
+		}
 		for _, n := range nodes {
 			if err := nodeutils.LoadImageArchive(n, bytes.NewReader(archive)); err != nil {
 				return fmt.Errorf("load image into %s: %w", n.String(), err)
