@@ -120,6 +120,9 @@ func (b *Builder) Ref(ctx context.Context) (string, error) {
 	return b.ref.String(), nil
 }
 
+// ImageRef is Ref (kind.NamedImage).
+func (b *Builder) ImageRef(ctx context.Context) (string, error) { return b.Ref(ctx) }
+
 // KubectlVersion is the packed kubectl's version ("v1.37.2"), once built.
 func (b *Builder) KubectlVersion(ctx context.Context) (string, error) {
 	b.mu.Lock()

@@ -40,7 +40,7 @@ func Ensure(ctx context.Context, c *kube.Client, ns, image string, id Identity) 
 	pod, err := pods.Get(ctx, PodName, metav1.GetOptions{})
 	switch {
 	case err == nil && pod.DeletionTimestamp == nil && pod.Spec.Containers[0].Image == image &&
-		pod.Status.Phase != corev1.PodFailed && pod.Status.Phase != corev1.PodSucceeded:
+		pod.Status.Phase != corev1.PodFailed && pod.Status.Phase != corev1.PodSucceeded && !pullStuck(pod):
 		return waitRunning(ctx, c, ns)
 	case err == nil:
 		zero := int64(0)
@@ -69,9 +69,20 @@ func Ensure(ctx context.Context, c *kube.Client, ns, image string, id Identity) 
 	return waitRunning(ctx, c, ns)
 }
 
+// pullStuck says the Pod waits for an image its node could not get (loaded since, perhaps).
+func pullStuck(p *corev1.Pod) bool {
+	for _, cs := range p.Status.ContainerStatuses {
+		if w := cs.State.Waiting; w != nil && (w.Reason == "ErrImagePull" || w.Reason == "ImagePullBackOff") {
+			return true
+		}
+	}
+	return false
+}
+
 func waitRunning(ctx context.Context, c *kube.Client, ns string) (*corev1.Pod, error) {
 	var pod *corev1.Pod
 	var why string
+	var fatal error
 	err := wait.PollUntilContextTimeout(ctx, 300*time.Millisecond, 3*time.Minute, true, func(ctx context.Context) (bool, error) {
 		p, err := c.Typed.CoreV1().Pods(ns).Get(ctx, PodName, metav1.GetOptions{})
 		if err != nil {
@@ -86,8 +97,9 @@ func waitRunning(ctx context.Context, c *kube.Client, ns string) (*corev1.Pod, e
 			if w := cs.State.Waiting; w != nil {
 				why = w.Reason + ": " + w.Message
 				if w.Reason == "ErrImagePull" || w.Reason == "ImagePullBackOff" || w.Reason == "ErrImageNeverPull" {
-					return false, fmt.Errorf("the cluster's nodes cannot get the toolbox image %s (push it with: server lab images push REGISTRY): %s",
+					fatal = fmt.Errorf("the cluster's nodes cannot get the toolbox image %s (push it with: server lab images push REGISTRY): %s",
 						cs.Image, w.Message)
+					return false, fatal
 				}
 			}
 			if cs.State.Running != nil {
@@ -99,6 +111,9 @@ func waitRunning(ctx context.Context, c *kube.Client, ns string) (*corev1.Pod, e
 		}
 		return false, nil
 	})
+	if fatal != nil {
+		return nil, fatal
+	}
 	if err != nil {
 		return nil, fmt.Errorf("toolbox pod in %s not running (%s): %w", ns, why, err)
 	}

@@ -29,6 +29,10 @@ func (b *Backend) EnsureCluster(ctx context.Context, name string, progress backe
 		if err := b.create(ctx, name, progress); err != nil {
 			return nil, err
 		}
+	} else if err := b.loadImages(ctx, name, progress); err != nil {
+		// A cluster made by an earlier run may lack this version's images (a toolbox built from
+		// a newer kubectl, or a creation cut short): loading is idempotent.
+		return nil, err
 	}
 	env, err := b.attach(backend.Ref{Cluster: name})
 	if err != nil {

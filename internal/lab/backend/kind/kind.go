@@ -40,6 +40,12 @@ type ImageSource interface {
 	Archive(ctx context.Context) ([]byte, error)
 }
 
+// NamedImage is an ImageSource that knows its reference without building the archive, so a
+// node that has it already is not loaded again.
+type NamedImage interface {
+	ImageRef(ctx context.Context) (string, error)
+}
+
 // Backend creates kind clusters.
 type Backend struct {
 	instance   string // installation id, part of every name
@@ -222,6 +228,11 @@ func (b *Backend) create(ctx context.Context, name string, progress backend.Prog
 	if err := b.provider.Create(name, opts...); err != nil {
 		return fmt.Errorf("create kind cluster %s: %w", name, err)
 	}
+	return b.loadImages(ctx, name, progress)
+}
+
+// loadImages loads the lab images into every node of the cluster.
+func (b *Backend) loadImages(ctx context.Context, name string, progress backend.Progress) error {
 	if len(b.images) == 0 {
 		return nil
 	}
@@ -230,7 +241,21 @@ func (b *Backend) create(ctx context.Context, name string, progress backend.Prog
 	if err != nil {
 		return fmt.Errorf("list nodes of %s: %w", name, err)
 	}
+	present := map[string]bool{}
+	if len(nodes) == 1 { // what the node has already (a cluster made by an earlier run)
+		var out bytes.Buffer
+		if err := nodes[0].CommandContext(ctx, "ctr", "--namespace=k8s.io", "images", "list", "-q").SetStdout(&out).Run(); err == nil {
+			for _, ref := range strings.Fields(out.String()) {
+				present[ref] = true
+			}
+		}
+	}
 	for _, src := range b.images {
+		if named, ok := src.(NamedImage); ok {
+			if ref, err := named.ImageRef(ctx); err == nil && present[ref] {
+				continue
+			}
+		}
 		archive, err := src.Archive(ctx)
 		if err != nil {
 			return fmt.Errorf("lab image: %w", err)
