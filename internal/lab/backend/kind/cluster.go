@@ -12,10 +12,11 @@ import (
 // ClusterName is the name of this installation's cluster called suffix (e.g. "shared").
 func (b *Backend) ClusterName(suffix string) string { return Prefix + b.instance + "-" + suffix }
 
-// EnsureCluster creates the named cluster of this installation when it does not exist (with
-// the lab images loaded), waits until it is ready and returns its admin kubeconfig. It is what
-// a shared cluster for a whole class is made with.
-func (b *Backend) EnsureCluster(ctx context.Context, name string, progress backend.Progress) ([]byte, error) {
+// EnsureCluster creates the named cluster of this installation when it does not exist and
+// create is set (otherwise a missing cluster is backend.ErrGone), loads the lab images a node
+// lacks, waits until it is ready and returns its admin kubeconfig. It is what a shared
+// cluster for a whole class is made with.
+func (b *Backend) EnsureCluster(ctx context.Context, name string, create bool, progress backend.Progress) ([]byte, error) {
 	if !strings.HasPrefix(name, Prefix+b.instance+"-") {
 		return nil, fmt.Errorf("cluster %s is not ours", name)
 	}
@@ -25,9 +26,18 @@ func (b *Backend) EnsureCluster(ctx context.Context, name string, progress backe
 	if err != nil {
 		return nil, err
 	}
+	if !exists && !create {
+		return nil, fmt.Errorf("%w: kind cluster %s", backend.ErrGone, name)
+	}
 	if !exists {
+		// The shared cluster serves a whole class: a creation that failed on a loaded host
+		// (kubeadm's init timing out) is tried once more before the learners see an error.
 		if err := b.create(ctx, name, progress); err != nil {
-			return nil, err
+			b.logger.Warn("creating the shared cluster failed; trying once more", "cluster", name, "error", err)
+			progress("Create kind cluster " + name + " again")
+			if err := b.create(ctx, name, progress); err != nil {
+				return nil, err
+			}
 		}
 	} else if err := b.loadImages(ctx, name, progress); err != nil {
 		// A cluster made by an earlier run may lack this version's images (a toolbox built from

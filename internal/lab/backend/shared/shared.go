@@ -85,19 +85,10 @@ func (b *Backend) namespaces(ctx context.Context, create bool, progress backend.
 		b.ns = nil // deleted outside kcnaprep
 		b.mu.Unlock()
 	}
-	if !create {
-		ok, err := b.kind.Exists(b.cluster)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, fmt.Errorf("%w: shared kind cluster %s", backend.ErrGone, b.cluster)
-		}
-	}
 	if progress == nil {
 		progress = func(string) {}
 	}
-	kc, err := b.kind.EnsureCluster(ctx, b.cluster, progress)
+	kc, err := b.kind.EnsureCluster(ctx, b.cluster, create, progress)
 	if err != nil {
 		return nil, err
 	}
