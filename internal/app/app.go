@@ -15,6 +15,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/kcnaprep/kcnaprep/internal/auth"
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/classroom"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/httpserver"
 	"github.com/kcnaprep/kcnaprep/internal/lab"
@@ -60,6 +61,7 @@ type App struct {
 	Trainer *trainer.Service
 	Study   *study.Service
 	Auth    *auth.Service
+	Class   *classroom.Service
 	Labs    *lab.Service       // nil when LabBackend is "none"
 	Local   *domain.User       // the single-learner profile; nil in accounts mode
 	HTTP    *httpserver.Server // nil after OpenServices
@@ -119,6 +121,7 @@ func OpenServices(ctx context.Context, cfg Config, logger *slog.Logger) (*App, e
 	a.Trainer = trainer.New(a.Catalog, a.DB, trainer.WithLogger(logger))
 	a.Study = study.New(a.Catalog, a.DB)
 	a.Auth = auth.New(a.DB)
+	a.Class = classroom.New(a.Catalog, a.DB)
 	if a.Labs, err = newLabService(ctx, cfg, a.DB, a.Catalog, a.Bundles, logger); err != nil {
 		a.DB.Close()
 		return nil, err
@@ -140,7 +143,7 @@ func OpenServices(ctx context.Context, cfg Config, logger *slog.Logger) (*App, e
 // openHTTP builds the HTTP handler on the services and indexes the lessons for search.
 func (a *App) openHTTP(ctx context.Context) error {
 	opts := []httpserver.Option{httpserver.WithLogger(a.Logger), httpserver.WithTrainer(a.Trainer),
-		httpserver.WithStudy(a.Study), httpserver.WithReadinessCheck(a.DB.Ping)}
+		httpserver.WithStudy(a.Study), httpserver.WithClassroom(a.Class), httpserver.WithReadinessCheck(a.DB.Ping)}
 	if a.Labs != nil {
 		opts = append(opts, httpserver.WithLabs(a.Labs))
 	}

@@ -22,6 +22,14 @@ type Report struct {
 	ResolvedAt time.Time // zero while open
 }
 
+// ReportFilter says which question reports to list.
+type ReportFilter struct {
+	IncludeResolved bool
+	// InstructorID > 0 keeps the reports of students in the classes that user teaches; 0
+	// keeps every report (an admin's view).
+	InstructorID int64
+}
+
 // SearchDoc is one lesson as the search index sees it.
 type SearchDoc struct {
 	LessonID, Title, Body string

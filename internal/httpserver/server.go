@@ -36,6 +36,7 @@ type Server struct {
 	addrs      *loginLimiter               // failed sign-ins per client address
 	deviceKey  []byte                      // signs the known-device cookie
 	labs       LabService                  // nil: labs are listed but cannot run
+	classroom  Classroom                   // nil: no classroom
 	readyCheck func(context.Context) error // nil: none
 	ready      atomic.Bool
 	handler    http.Handler
@@ -119,9 +120,11 @@ func (s *Server) routes() http.Handler {
 		r.Get("/login", s.handleLoginForm)
 		r.Post("/login", s.handleLogin)
 		r.Post("/logout", s.handleLogout)
+		s.classroomPublicRoutes(r)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireLogin)
 			s.learnerRoutes(r)
+			s.classroomRoutes(r)
 		})
 	})
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {

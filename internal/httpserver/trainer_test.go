@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/study"
 	"github.com/kcnaprep/kcnaprep/internal/testcontent"
 )
 
@@ -182,7 +183,7 @@ func TestReportAProblem(t *testing.T) {
 	}
 	// A learner (not staff) may not list reports.
 	learner, _ := e.db.CreateUser(context.Background(), "lea", "Lea", domain.RoleLearner)
-	if _, err := e.db.Reports(context.Background(), learner, true); domain.ErrorCode(err) != domain.EFORBIDDEN {
+	if _, err := study.New(nil, e.db).Reports(context.Background(), learner, true); domain.ErrorCode(err) != domain.EFORBIDDEN {
 		t.Errorf("learner lists reports: %v", err)
 	}
 }

@@ -9,19 +9,14 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 )
 
-// AddReport stores a report. The same open report (learner, question, kind) is stored once;
-// a second one updates its message.
+// studentsOfInstructor selects the ids of the students in the classes of the instructor given
+// as its one parameter.
+const studentsOfInstructor = `SELECT s.user_id FROM class_members s JOIN class_members t ON t.class_id = s.class_id
+	WHERE t.user_id = ? AND t.role = 'instructor' AND s.role = 'student'`
+
+// AddReport stores a report (the study service checks kind and message). The same open report
+// (learner, question, kind) is stored once; a second one updates its message.
 func (db *DB) AddReport(ctx context.Context, userID int64, questionID, kind, message string) error {
-	valid := false
-	for _, k := range domain.ReportKinds {
-		valid = valid || k.Value == kind
-	}
-	if !valid {
-		return domain.Errorf(domain.EINVALID, "Choose what kind of problem it is.")
-	}
-	if len(message) > 4000 {
-		return domain.Errorf(domain.EINVALID, "Please keep the description under 4000 characters.")
-	}
 	return db.tx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO question_reports (user_id, question_id, kind, message, created_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (user_id, question_id, kind) WHERE resolved_at IS NULL DO UPDATE SET message = excluded.message`,
@@ -33,12 +28,10 @@ func (db *DB) AddReport(ctx context.Context, userID int64, questionID, kind, mes
 	})
 }
 
-// Reports lists reports, open ones first, newest first. Only instructors and admins may list
-// them: everyone else gets EFORBIDDEN.
-func (db *DB) Reports(ctx context.Context, viewer *domain.User, includeResolved bool) ([]domain.Report, error) {
-	if viewer == nil || (viewer.Role != domain.RoleInstructor && viewer.Role != domain.RoleAdmin) {
-		return nil, domain.Errorf(domain.EFORBIDDEN, "Only instructors can see question reports.")
-	}
+// Reports lists reports, open ones first, newest first. f.InstructorID > 0 keeps the reports
+// of students in the classes that user teaches (an instructor sees their own students' names,
+// never another class's); 0 lists every report (admins). Who may ask is the study service's call.
+func (db *DB) Reports(ctx context.Context, f domain.ReportFilter) ([]domain.Report, error) {
 	var rows []struct {
 		ID         int64         `db:"id"`
 		QuestionID string        `db:"question_id"`
@@ -49,12 +42,11 @@ func (db *DB) Reports(ctx context.Context, viewer *domain.User, includeResolved 
 		ResolvedAt sql.NullInt64 `db:"resolved_at"`
 	}
 	q := `SELECT r.id, r.question_id, r.kind, r.message, u.display_name, r.created_at, r.resolved_at
-		FROM question_reports r JOIN users u ON u.id = r.user_id`
-	if !includeResolved {
-		q += ` WHERE r.resolved_at IS NULL`
-	}
-	q += ` ORDER BY r.resolved_at IS NOT NULL, r.created_at DESC`
-	if err := db.sel(ctx, &rows, q); err != nil {
+		FROM question_reports r JOIN users u ON u.id = r.user_id
+		WHERE (? OR r.resolved_at IS NULL)
+		  AND (? = 0 OR r.user_id IN (` + studentsOfInstructor + `))
+		ORDER BY r.resolved_at IS NOT NULL, r.created_at DESC`
+	if err := db.sel(ctx, &rows, q, f.IncludeResolved, f.InstructorID, f.InstructorID); err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
 	}
 	out := make([]domain.Report, len(rows))
@@ -67,14 +59,14 @@ func (db *DB) Reports(ctx context.Context, viewer *domain.User, includeResolved 
 	return out, nil
 }
 
-// ResolveReport closes a report (instructors and admins only).
-func (db *DB) ResolveReport(ctx context.Context, viewer *domain.User, id int64) error {
-	if viewer == nil || (viewer.Role != domain.RoleInstructor && viewer.Role != domain.RoleAdmin) {
-		return domain.Errorf(domain.EFORBIDDEN, "Only instructors can resolve question reports.")
-	}
+// ResolveReport closes an open report on behalf of resolverID. scopeInstructor > 0 closes it
+// only if its reporter is a student of a class that user teaches (else ENOTFOUND, as for a
+// report that does not exist); who may ask at all is the study service's call.
+func (db *DB) ResolveReport(ctx context.Context, resolverID, id, scopeInstructor int64) error {
 	return db.tx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE question_reports SET resolved_at = ?, resolved_by = ? WHERE id = ? AND resolved_at IS NULL`,
-			millis(db.now()), viewer.ID, id)
+		res, err := tx.ExecContext(ctx, `UPDATE question_reports SET resolved_at = ?, resolved_by = ? WHERE id = ? AND resolved_at IS NULL
+			AND (? = 0 OR user_id IN (`+studentsOfInstructor+`))`,
+			millis(db.now()), resolverID, id, scopeInstructor, scopeInstructor)
 		if err != nil {
 			return fmt.Errorf("resolve report %d: %w", id, err)
 		}

@@ -12,8 +12,7 @@ import (
 )
 
 // Store is what the study service keeps in the database (internal/store implements it).
-// Every method that takes a userID touches only that user's rows; report listing and
-// resolving are for instructors and admins only.
+// Every method that takes a userID touches only that user's rows.
 type Store interface {
 	SetLessonComplete(ctx context.Context, userID int64, lessonID string, done bool) error
 	CompletedLessons(ctx context.Context, userID int64) (map[string]time.Time, error)
@@ -23,8 +22,8 @@ type Store interface {
 	SearchLessons(ctx context.Context, query string, limit int) ([]domain.SearchHit, error)
 
 	AddReport(ctx context.Context, userID int64, questionID, kind, message string) error
-	Reports(ctx context.Context, viewer *domain.User, includeResolved bool) ([]domain.Report, error)
-	ResolveReport(ctx context.Context, viewer *domain.User, id int64) error
+	Reports(ctx context.Context, f domain.ReportFilter) ([]domain.Report, error)
+	ResolveReport(ctx context.Context, resolverID, id, scopeInstructor int64) error
 }
 
 // Service is the study service.
@@ -68,15 +67,49 @@ func (s *Service) SearchLessons(ctx context.Context, query string, limit int) ([
 // AddReport stores a learner's report of a problem with a question (kind: a
 // domain.ReportKinds value); the same open report is stored once.
 func (s *Service) AddReport(ctx context.Context, userID int64, questionID, kind, message string) error {
+	valid := false
+	for _, k := range domain.ReportKinds {
+		valid = valid || k.Value == kind
+	}
+	if !valid {
+		return domain.Errorf(domain.EINVALID, "Choose what kind of problem it is.")
+	}
+	if len(message) > 4000 {
+		return domain.Errorf(domain.EINVALID, "Please keep the description under 4000 characters.")
+	}
 	return s.store.AddReport(ctx, userID, questionID, kind, message)
 }
 
-// Reports lists reports, open ones first; only instructors and admins may (else EFORBIDDEN).
+// Reports lists reports, open ones first. Admins see every report; an instructor sees those
+// of the students in the classes they teach (their names included), and no one else's;
+// anyone else gets EFORBIDDEN.
 func (s *Service) Reports(ctx context.Context, viewer *domain.User, includeResolved bool) ([]domain.Report, error) {
-	return s.store.Reports(ctx, viewer, includeResolved)
+	scope, err := reportScope(viewer)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Reports(ctx, domain.ReportFilter{IncludeResolved: includeResolved, InstructorID: scope})
 }
 
-// ResolveReport closes a report (instructors and admins only).
+// ResolveReport closes an open report. Admins may close any; an instructor those they can see
+// (their students'); anyone else gets EFORBIDDEN.
 func (s *Service) ResolveReport(ctx context.Context, viewer *domain.User, id int64) error {
-	return s.store.ResolveReport(ctx, viewer, id)
+	scope, err := reportScope(viewer)
+	if err != nil {
+		return err
+	}
+	return s.store.ResolveReport(ctx, viewer.ID, id, scope)
+}
+
+// reportScope is whose reports viewer may see: 0 for all (admins), their own id for an
+// instructor (their classes' students), and EFORBIDDEN for anyone else.
+func reportScope(viewer *domain.User) (int64, error) {
+	switch {
+	case viewer == nil || viewer.Disabled:
+	case viewer.Role == domain.RoleAdmin:
+		return 0, nil
+	case viewer.Role == domain.RoleInstructor:
+		return viewer.ID, nil
+	}
+	return 0, domain.Errorf(domain.EFORBIDDEN, "Only instructors can see question reports.")
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 	"github.com/kcnaprep/kcnaprep/internal/auth"
+	"github.com/kcnaprep/kcnaprep/internal/classroom"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/httpserver"
 	"github.com/kcnaprep/kcnaprep/internal/lab"
@@ -30,6 +31,7 @@ type Server struct {
 	Trainer *trainer.Service
 	Study   *study.Service
 	Auth    *auth.Service
+	Class   *classroom.Service
 	Labs    *lab.Service // the lab service on Backend; nil without WithLabs
 	Backend *FakeBackend // nil without WithLabs
 	User    *domain.User // the single-learner profile; nil with WithAccounts
@@ -100,9 +102,10 @@ func MustNewServer(tb testing.TB, opts ...ServerOption) *Server {
 	db := MustOpenDB(tb, sc.clock)
 	s := &Server{Content: sc.content, DB: db, Clock: sc.clock, Backend: sc.backend,
 		Trainer: trainer.New(sc.content.Catalog, db, trainer.WithLogger(sc.logger)),
-		Study:   study.New(sc.content.Catalog, db), Auth: auth.New(db)}
+		Study:   study.New(sc.content.Catalog, db), Auth: auth.New(db),
+		Class: classroom.New(sc.content.Catalog, db, classroom.WithClock(sc.clock.Now))}
 	hopts := []httpserver.Option{httpserver.WithLogger(sc.logger), httpserver.WithTrainer(s.Trainer),
-		httpserver.WithStudy(s.Study), httpserver.WithReadinessCheck(db.Ping)}
+		httpserver.WithStudy(s.Study), httpserver.WithClassroom(s.Class), httpserver.WithReadinessCheck(db.Ping)}
 	if sc.backend != nil {
 		s.Labs = lab.NewService(sc.backend, db, sc.content.Catalog, sc.content.Bundles,
 			lab.WithLogger(sc.logger), lab.WithSessionDir(filepath.Join(tb.TempDir(), "sessions")))

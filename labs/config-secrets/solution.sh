@@ -26,4 +26,4 @@ spec:
     - name: config
       configMap: {name: app-config}
 YAML
-kubectl wait --for=condition=Ready pod/configured --timeout=120s
+kubectl wait --for=condition=Ready pod/configured --timeout=300s

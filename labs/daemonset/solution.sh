@@ -23,4 +23,4 @@ spec:
           resources:
             requests: {cpu: 10m, memory: 16Mi}
 YAML
-kubectl rollout status daemonset/node-agent --timeout=120s
+kubectl rollout status daemonset/node-agent --timeout=300s

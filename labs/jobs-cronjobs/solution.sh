@@ -19,4 +19,4 @@ spec:
 YAML
 kubectl create cronjob nightly-report --image=kcnaprep.local/labapp:1.0 --schedule='30 2 * * *' -- /labapp sleep 1s
 kubectl patch cronjob nightly-report -p '{"spec":{"concurrencyPolicy":"Forbid"}}'
-kubectl wait --for=condition=Complete job/checksum --timeout=120s
+kubectl wait --for=condition=Complete job/checksum --timeout=300s

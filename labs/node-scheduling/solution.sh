@@ -21,4 +21,4 @@ spec:
     - name: app
       image: kcnaprep.local/labapp:1.0
 YAML
-kubectl wait --for=condition=Ready pod/fast-app --timeout=120s
+kubectl wait --for=condition=Ready pod/fast-app --timeout=300s

@@ -3,4 +3,4 @@
 set -euo pipefail
 kubectl describe pod -l app=analytics | tail -4
 kubectl set resources deployment analytics --requests=memory=64Mi
-kubectl rollout status deployment/analytics --timeout=120s
+kubectl rollout status deployment/analytics --timeout=300s

@@ -15,4 +15,4 @@ spec:
             initialDelaySeconds: 10
             periodSeconds: 5
 '
-kubectl rollout status deployment api --timeout=120s
+kubectl rollout status deployment api --timeout=300s

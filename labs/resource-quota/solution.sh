@@ -5,4 +5,4 @@ kubectl create quota team-quota --hard=pods=10,requests.cpu=1,requests.memory=1G
 kubectl create deployment worker --image=kcnaprep.local/labapp:1.0 --replicas=2 --dry-run=client -o yaml |
   kubectl set resources --local -f - --requests=cpu=100m,memory=64Mi --limits=cpu=250m,memory=128Mi -o yaml |
   kubectl apply -f -
-kubectl rollout status deployment worker --timeout=120s
+kubectl rollout status deployment worker --timeout=300s

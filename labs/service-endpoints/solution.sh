@@ -4,4 +4,4 @@ set -euo pipefail
 kubectl get svc catalog -o jsonpath='{.spec.selector}'; echo
 kubectl get pods --show-labels
 kubectl set selector service catalog app=catalog-api
-kubectl rollout status deployment/catalog --timeout=120s
+kubectl rollout status deployment/catalog --timeout=300s

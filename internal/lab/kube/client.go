@@ -4,11 +4,18 @@
 package kube
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/net"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
@@ -104,4 +111,48 @@ func (c *Client) ResourceScope(group, resource string) bool {
 		return true
 	}
 	return m.Scope.Name() == meta.RESTScopeNameNamespace
+}
+
+// Transient reports whether err is an API error worth trying again: the API server or etcd
+// timed out, was overloaded, or was briefly unreachable. On a busy host (a class starting labs
+// at once, a loaded CI machine) etcd answers "request timed out" now and then; a lab set-up or
+// reset must ride that out instead of failing the learner's session.
+func Transient(err error) bool {
+	if err == nil {
+		return false
+	}
+	if apierrors.IsServerTimeout(err) || apierrors.IsTimeout(err) || apierrors.IsTooManyRequests(err) ||
+		apierrors.IsServiceUnavailable(err) || apierrors.IsInternalError(err) || apierrors.IsUnexpectedServerError(err) {
+		return true
+	}
+	if net.IsConnectionReset(err) || net.IsConnectionRefused(err) || net.IsProbableEOF(err) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var ne interface{ Timeout() bool }
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "etcdserver: request timed out") || strings.Contains(msg, "etcdserver: leader changed") ||
+		strings.Contains(msg, "the server is currently unable to handle the request")
+}
+
+// transientBackoff spaces retries of a transient failure: about a minute in all.
+var transientBackoff = wait.Backoff{Duration: 500 * time.Millisecond, Factor: 2, Jitter: 0.2, Steps: 7, Cap: 15 * time.Second}
+
+// RetryTransient runs fn, again after a pause while it fails with a Transient error, until
+// ctx ends or the backoff runs out. fn must be safe to repeat (an apply, a delete, a get).
+func RetryTransient(ctx context.Context, fn func() error) error {
+	var last error
+	err := wait.ExponentialBackoffWithContext(ctx, transientBackoff, func(ctx context.Context) (bool, error) {
+		last = fn()
+		if Transient(last) {
+			return false, nil
+		}
+		return true, last
+	})
+	if wait.Interrupted(err) && last != nil {
+		return last
+	}
+	return err
 }

@@ -89,10 +89,12 @@ func (c *Client) EnsureNamespace(ctx context.Context, name string, labels map[st
 		switch {
 		case apierrors.IsNotFound(err):
 			_, err = c.Typed.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{})
-			if err != nil && !apierrors.IsAlreadyExists(err) {
+			if err != nil && !apierrors.IsAlreadyExists(err) && !Transient(err) {
 				return false, fmt.Errorf("create namespace %s: %w", name, err)
 			}
 			return false, nil
+		case Transient(err):
+			return false, nil // the API server or etcd is busy: ask again
 		case err != nil:
 			return false, fmt.Errorf("get namespace %s: %w", name, err)
 		case got.DeletionTimestamp != nil:
@@ -125,11 +127,13 @@ func (c *Client) EnsureNamespace(ctx context.Context, name string, labels map[st
 // not wait out their grace periods. It does not wait for the namespace to disappear.
 func (c *Client) DeleteNamespace(ctx context.Context, name string) error {
 	zero := int64(0)
-	err := c.Typed.CoreV1().Pods(name).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &zero}, metav1.ListOptions{})
+	err := RetryTransient(ctx, func() error {
+		return c.Typed.CoreV1().Pods(name).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &zero}, metav1.ListOptions{})
+	})
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("delete pods of %s: %w", name, err)
 	}
-	err = c.Typed.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{})
+	err = RetryTransient(ctx, func() error { return c.Typed.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{}) })
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("delete namespace %s: %w", name, err)
 	}
@@ -147,8 +151,15 @@ var skipOnWipe = []string{"events", "events.events.k8s.io", "bindings", "localsu
 // being deleted may still create some. This is how a namespace lab is reset: the namespace and
 // the learner's access to it survive.
 func (c *Client) WipeNamespace(ctx context.Context, ns string, timeout time.Duration) error {
-	lists, err := discovery.ServerPreferredNamespacedResources(c.Typed.Discovery())
-	if err != nil && len(lists) == 0 {
+	var lists []*metav1.APIResourceList
+	err := RetryTransient(ctx, func() (err error) {
+		lists, err = discovery.ServerPreferredNamespacedResources(c.Typed.Discovery())
+		if len(lists) > 0 {
+			return nil // some groups failed to answer: wipe what the others list
+		}
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("discover resources: %w", err)
 	}
 	var gvrs []schema.GroupVersionResource
@@ -190,7 +201,7 @@ func (c *Client) WipeNamespace(ctx context.Context, ns string, timeout time.Dura
 					continue // being deleted; finalizers (e.g. pvc-protection) release it
 				}
 				err := ri.Delete(ctx, o.GetName(), metav1.DeleteOptions{GracePeriodSeconds: &zero, PropagationPolicy: &background})
-				if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+				if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) && !Transient(err) {
 					return false, fmt.Errorf("delete %s %s: %w", gvr.Resource, o.GetName(), err)
 				}
 			}

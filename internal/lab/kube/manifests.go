@@ -125,7 +125,11 @@ func (c *Client) Apply(ctx context.Context, docs []Doc, namespace string, cluste
 			}
 			obj.SetLabels(labels)
 		}
-		if _, err := ri.Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: FieldManager, Force: force}); err != nil {
+		err = RetryTransient(ctx, func() error {
+			_, err := ri.Apply(ctx, obj.GetName(), obj, metav1.ApplyOptions{FieldManager: FieldManager, Force: force})
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("apply %s %s: %w", obj.GetKind(), obj.GetName(), err)
 		}
 	}

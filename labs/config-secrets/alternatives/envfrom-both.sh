@@ -34,4 +34,4 @@ spec:
         name: app-config
   restartPolicy: Always
 YAML
-kubectl wait --for=condition=Ready pod/configured --timeout=120s
+kubectl wait --for=condition=Ready pod/configured --timeout=300s

@@ -42,4 +42,4 @@ spec:
         sources:
           - configMap: {name: app-config}
 YAML
-kubectl wait --for=condition=Ready pod/configured --timeout=120s
+kubectl wait --for=condition=Ready pod/configured --timeout=300s

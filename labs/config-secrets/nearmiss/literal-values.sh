@@ -6,4 +6,4 @@ set -euo pipefail
 kubectl create configmap app-config --from-literal=GREETING=hello-kcna
 kubectl create secret generic app-secret --from-literal=API_TOKEN=s3cr3t-kcna
 kubectl run configured --image=kcnaprep.local/labapp:1.0 --env=GREETING=hello-kcna --env=API_TOKEN=s3cr3t-kcna
-kubectl wait --for=condition=Ready pod/configured --timeout=120s
+kubectl wait --for=condition=Ready pod/configured --timeout=300s

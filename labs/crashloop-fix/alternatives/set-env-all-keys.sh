@@ -3,4 +3,4 @@
 set -euo pipefail
 kubectl logs deploy/billing --tail=5 || true
 kubectl set env deployment/billing --from=configmap/billing-config
-kubectl rollout status deployment/billing --timeout=120s
+kubectl rollout status deployment/billing --timeout=300s

@@ -3,4 +3,4 @@
 # fails: fix/from-configmap
 set -euo pipefail
 kubectl set env deployment/billing DATABASE_URL=postgres://billing-db:5432/billing
-kubectl rollout status deployment/billing --timeout=120s
+kubectl rollout status deployment/billing --timeout=300s

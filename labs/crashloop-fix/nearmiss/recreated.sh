@@ -8,4 +8,4 @@ kubectl delete deployment billing --wait=true
 sed -e '/^  uid:/d' -e '/^  resourceVersion:/d' -e '/^  creationTimestamp:/d' -e '/^status:/,$d' "$HOME/billing.yaml" |
   kubectl create -f -
 kubectl set env deployment/billing --from=configmap/billing-config --keys=DATABASE_URL
-kubectl rollout status deployment/billing --timeout=120s
+kubectl rollout status deployment/billing --timeout=300s

@@ -4,4 +4,4 @@
 # fails: fix/from-configmap
 set -euo pipefail
 kubectl patch deployment billing --type=json -p '[{"op":"add","path":"/spec/template/spec/containers/0/env/-","value":{"name":"DATABASE_URL","valueFrom":{"configMapKeyRef":{"name":"billing-config","key":"LOG_LEVEL"}}}}]'
-kubectl rollout status deployment/billing --timeout=120s
+kubectl rollout status deployment/billing --timeout=300s

@@ -6,4 +6,4 @@ kubectl create deployment node-agent --image=kcnaprep.local/labapp:1.0 --dry-run
   sed -e 's/^kind: Deployment/kind: DaemonSet/' -e '/^  replicas:/d' -e '/^  strategy:/d' -e '/^status:/d' |
   kubectl apply -f -
 kubectl patch daemonset node-agent --type=json -p '[{"op":"add","path":"/spec/template/spec/tolerations","value":[{"key":"node-role.kubernetes.io/control-plane","operator":"Exists"}]}]'
-kubectl rollout status daemonset/node-agent --timeout=120s
+kubectl rollout status daemonset/node-agent --timeout=300s

@@ -22,4 +22,4 @@ spec:
           image: kcnaprep.local/labapp:1.0
           imagePullPolicy: IfNotPresent
 YAML
-kubectl rollout status daemonset/node-agent --timeout=120s
+kubectl rollout status daemonset/node-agent --timeout=300s

@@ -22,4 +22,4 @@ spec:
         - name: agent
           image: kcnaprep.local/labapp:1.0
 YAML
-kubectl rollout status daemonset/node-agent --timeout=120s
+kubectl rollout status daemonset/node-agent --timeout=300s

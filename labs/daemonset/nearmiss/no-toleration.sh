@@ -6,4 +6,4 @@ set -euo pipefail
 kubectl create deployment node-agent --image=kcnaprep.local/labapp:1.0 --dry-run=client -o yaml |
   sed -e 's/^kind: Deployment/kind: DaemonSet/' -e '/^  replicas:/d' -e '/^  strategy:/d' -e '/^status:/d' |
   kubectl apply -f -
-kubectl rollout status daemonset/node-agent --timeout=120s
+kubectl rollout status daemonset/node-agent --timeout=300s

@@ -22,4 +22,4 @@ spec:
           ports:
             - containerPort: 8080
 YAML
-kubectl rollout status deployment web --timeout=120s
+kubectl rollout status deployment web --timeout=300s

@@ -3,4 +3,4 @@
 # fails: scale/replicas scale/ready
 set -euo pipefail
 kubectl create deployment web --image=kcnaprep.local/labapp:1.0 --replicas=2
-kubectl rollout status deployment web --timeout=120s
+kubectl rollout status deployment web --timeout=300s

@@ -24,4 +24,4 @@ spec:
               image: kcnaprep.local/labapp:1.0
               args: [sleep, 1s]
 YAML
-kubectl wait --for=condition=Complete job/checksum --timeout=120s
+kubectl wait --for=condition=Complete job/checksum --timeout=300s

@@ -6,4 +6,4 @@ set -euo pipefail
 kubectl create job checksum --image=kcnaprep.local/labapp:1.0 --dry-run=client -o yaml -- /labapp sleep 2s |
   kubectl patch --local -f - --type=merge -p '{"spec":{"parallelism":3}}' -o yaml |
   kubectl apply -f -
-kubectl wait --for=condition=Complete job/checksum --timeout=120s
+kubectl wait --for=condition=Complete job/checksum --timeout=300s

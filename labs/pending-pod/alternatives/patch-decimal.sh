@@ -6,4 +6,4 @@ kubectl get events --field-selector reason=FailedScheduling | tail -3 || true
 kubectl patch deployment analytics --type=json -p '[
   {"op":"replace","path":"/spec/template/spec/containers/0/resources/requests/memory","value":"64M"},
   {"op":"add","path":"/spec/template/spec/containers/0/resources/limits","value":{"memory":"128M"}}]'
-kubectl rollout status deployment/analytics --timeout=120s
+kubectl rollout status deployment/analytics --timeout=300s

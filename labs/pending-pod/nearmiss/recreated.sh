@@ -6,4 +6,4 @@ set -euo pipefail
 kubectl delete deployment analytics --wait=true
 kubectl create deployment analytics --image=kcnaprep.local/labapp:1.0
 kubectl set resources deployment analytics --requests=memory=64Mi
-kubectl rollout status deployment/analytics --timeout=120s
+kubectl rollout status deployment/analytics --timeout=300s

@@ -4,4 +4,4 @@
 # fails: fix/request
 set -euo pipefail
 kubectl patch deployment analytics --type=json -p '[{"op":"remove","path":"/spec/template/spec/containers/0/resources/requests/memory"}]'
-kubectl rollout status deployment/analytics --timeout=120s
+kubectl rollout status deployment/analytics --timeout=300s

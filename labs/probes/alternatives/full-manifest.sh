@@ -33,4 +33,4 @@ spec:
             initialDelaySeconds: 10
             timeoutSeconds: 2
 YAML
-kubectl rollout status deployment api --timeout=120s
+kubectl rollout status deployment api --timeout=300s

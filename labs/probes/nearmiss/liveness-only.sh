@@ -12,4 +12,4 @@ spec:
             httpGet: {path: /healthz, port: 8080}
             initialDelaySeconds: 10
 '
-kubectl rollout status deployment api --timeout=120s
+kubectl rollout status deployment api --timeout=300s

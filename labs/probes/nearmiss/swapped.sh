@@ -14,4 +14,4 @@ spec:
             httpGet: {path: /readyz, port: 8080}
             initialDelaySeconds: 10
 '
-kubectl rollout status deployment api --timeout=120s
+kubectl rollout status deployment api --timeout=300s

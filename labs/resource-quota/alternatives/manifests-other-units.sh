@@ -39,4 +39,4 @@ spec:
               cpu: "0.25"
               memory: 128Mi
 YAML
-kubectl rollout status deployment worker --timeout=120s
+kubectl rollout status deployment worker --timeout=300s

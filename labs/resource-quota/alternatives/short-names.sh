@@ -5,4 +5,4 @@ set -euo pipefail
 kubectl create quota team-quota --hard=pods=10,cpu=1,memory=1Gi,limits.cpu=2,limits.memory=2Gi
 kubectl create deployment worker --image=kcnaprep.local/labapp:1.0 --replicas=2
 kubectl patch deployment worker --type=json -p '[{"op":"add","path":"/spec/template/spec/containers/0/resources","value":{"requests":{"cpu":"100m","memory":"64Mi"},"limits":{"cpu":"250m","memory":"128Mi"}}}]'
-kubectl rollout status deployment worker --timeout=120s
+kubectl rollout status deployment worker --timeout=300s

@@ -4,4 +4,4 @@
 set -euo pipefail
 kubectl patch deployment frontend -p '{"spec":{"strategy":{"rollingUpdate":{"maxUnavailable":0,"maxSurge":1}}}}'
 kubectl set env deployment/frontend APP_VERSION=2
-kubectl rollout status deployment/frontend --timeout=120s
+kubectl rollout status deployment/frontend --timeout=300s

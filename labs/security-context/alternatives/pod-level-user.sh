@@ -30,4 +30,4 @@ spec:
       emptyDir:
         sizeLimit: 64Mi
 YAML
-kubectl wait --for=condition=Ready pod/hardened --timeout=120s
+kubectl wait --for=condition=Ready pod/hardened --timeout=300s

@@ -26,4 +26,4 @@ spec:
     - name: tmp
       emptyDir: {}
 YAML
-kubectl wait --for=condition=Ready pod/hardened --timeout=120s
+kubectl wait --for=condition=Ready pod/hardened --timeout=300s

@@ -18,4 +18,4 @@ spec:
       securityContext:
         allowPrivilegeEscalation: false
 YAML
-kubectl wait --for=condition=Ready pod/hardened --timeout=120s
+kubectl wait --for=condition=Ready pod/hardened --timeout=300s

@@ -28,4 +28,4 @@ spec:
             httpGet: {path: /readyz, port: 8080}
             periodSeconds: 2
 YAML
-kubectl rollout status deployment/catalog --timeout=120s
+kubectl rollout status deployment/catalog --timeout=300s

@@ -3,4 +3,4 @@
 set -euo pipefail
 kubectl delete service catalog
 kubectl expose deployment catalog --port=80 --target-port=8080
-kubectl rollout status deployment/catalog --timeout=120s
+kubectl rollout status deployment/catalog --timeout=300s

@@ -3,7 +3,7 @@
 # (and its ReplicaSet, no longer owning it, starts a replacement the Service does not select).
 # fails: fix/endpoints
 set -euo pipefail
-kubectl rollout status deployment/catalog --timeout=120s
+kubectl rollout status deployment/catalog --timeout=300s
 pod=$(kubectl get pods -l app=catalog-api -o jsonpath='{.items[0].metadata.name}')
 kubectl label pod "$pod" app=catalog --overwrite
-kubectl rollout status deployment/catalog --timeout=120s
+kubectl rollout status deployment/catalog --timeout=300s

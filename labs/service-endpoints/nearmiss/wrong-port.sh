@@ -3,4 +3,4 @@
 # fails: fix/http fix/reach
 set -euo pipefail
 kubectl patch service catalog --type=json -p '[{"op":"replace","path":"/spec/selector","value":{"app":"catalog-api"}},{"op":"replace","path":"/spec/ports/0/targetPort","value":80}]'
-kubectl rollout status deployment/catalog --timeout=120s
+kubectl rollout status deployment/catalog --timeout=300s

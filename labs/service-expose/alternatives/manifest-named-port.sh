@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Alternative: the Service as YAML, its targetPort the container port's name (http).
 set -euo pipefail
-kubectl rollout status deployment shop --timeout=120s
+kubectl rollout status deployment shop --timeout=300s
 kubectl apply -f - <<'YAML'
 apiVersion: v1
 kind: Service

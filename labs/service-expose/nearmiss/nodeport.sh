@@ -3,5 +3,5 @@
 # node to the outside.
 # fails: expose/service
 set -euo pipefail
-kubectl rollout status deployment shop --timeout=120s
+kubectl rollout status deployment shop --timeout=300s
 kubectl expose deployment shop --name=shop --type=NodePort --port=80 --target-port=8080

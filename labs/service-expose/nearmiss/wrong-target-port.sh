@@ -3,5 +3,5 @@
 # nothing listens.
 # fails: expose/endpoints expose/http expose/reach
 set -euo pipefail
-kubectl rollout status deployment shop --timeout=120s
+kubectl rollout status deployment shop --timeout=300s
 kubectl expose deployment shop --name=shop --port=80 --target-port=80
