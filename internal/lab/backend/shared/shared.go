@@ -278,6 +278,9 @@ func (b *Backend) Inventory(ctx context.Context) ([]backend.Found, error) {
 		return out, err
 	}
 	ns, err := b.namespaces(ctx, false, nil)
+	if errors.Is(err, backend.ErrGone) { // deleted meanwhile (a creation that failed)
+		return out, nil
+	}
 	if err != nil {
 		return nil, err
 	}
