@@ -70,7 +70,8 @@ FUZZ_TARGETS = \
 	./internal/catalog:FuzzLessonFile \
 	./internal/lab/bundle:FuzzLabBundle \
 	./internal/lab/check:FuzzCheckExpression \
-	./internal/httpserver:FuzzForms
+	./internal/httpserver:FuzzForms \
+	./internal/classroom:FuzzRoster
 FUZZTIME ?= 10s
 
 fuzz: ## fuzz every parser of outside input for FUZZTIME each (default 10s)

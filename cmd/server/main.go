@@ -54,6 +54,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runQuiz(ctx, args, getenv, stdout, stderr)
 	case "user":
 		return runUser(ctx, args, getenv, os.Stdin, stdout, stderr)
+	case "class":
+		return runClass(ctx, args, getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args, getenv, stdout, stderr)
 	case "lab":
@@ -82,6 +84,9 @@ Usage:
   server user add NAME [--role R] [--name "Full Name"]   create an account (password on stdin)
   server user passwd NAME | list | disable NAME | enable NAME | delete NAME | role NAME ROLE
                                    manage accounts ("server user" for details)
+  server class create ID --title T --instructor USERNAME [--section S]...   create a class
+  server class import ID ROSTER.csv [--format text|csv]   add a roster (username,name,email,section);
+                                   prints one set-password link per new account ("server class" for all)
   server migrate [flags]           apply database migrations and exit
   server lab list|start|check|reset|stop [ID] [--user NAME] [flags]
   server lab exec ID [--user NAME] -- CMD [ARG...]   run CMD in your lab toolbox (kubectl as you)

@@ -52,6 +52,7 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&f.cfg.Addr, "addr", env("KCNAPREP_ADDR", "127.0.0.1:8080"), "listen address (env KCNAPREP_ADDR)")
 	fs.StringVar(&f.cfg.DataDir, "data-dir", env("KCNAPREP_DATA_DIR", defaultDataDir(getenv)), "directory for the SQLite database and lab files (env KCNAPREP_DATA_DIR)")
 	fs.StringVar(&f.cfg.ContentDir, "content-dir", env("KCNAPREP_CONTENT_DIR", ""), "serve content from this directory (holding content/, quizzes/, labs/) instead of the embedded content (env KCNAPREP_CONTENT_DIR)")
+	fs.StringVar(&f.cfg.BaseURL, "base-url", env("KCNAPREP_BASE_URL", ""), "public URL of the server (https://kcna.example.org) that invite and set-password links start with; empty: the host of each request (env KCNAPREP_BASE_URL)")
 	fs.StringVar(&f.logLevel, "log-level", env("KCNAPREP_LOG_LEVEL", "info"), "debug, info, warn or error (env KCNAPREP_LOG_LEVEL)")
 	fs.StringVar(&f.logFormat, "log-format", env("KCNAPREP_LOG_FORMAT", "text"), "text or json (env KCNAPREP_LOG_FORMAT)")
 	secure, err := strconv.ParseBool(env("KCNAPREP_SECURE_COOKIES", "false"))

@@ -32,6 +32,7 @@ type Config struct {
 	ContentDir      string        // "" serves the embedded content
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGTERM
 	SecureCookies   bool          // mark session cookies Secure (serve over HTTPS)
+	BaseURL         string        // public URL links handed out start with; "" : each request's host
 	ExistingData    bool          // refuse a missing database instead of creating one (commands other than serve and migrate)
 
 	// Labs.
@@ -143,7 +144,8 @@ func OpenServices(ctx context.Context, cfg Config, logger *slog.Logger) (*App, e
 // openHTTP builds the HTTP handler on the services and indexes the lessons for search.
 func (a *App) openHTTP(ctx context.Context) error {
 	opts := []httpserver.Option{httpserver.WithLogger(a.Logger), httpserver.WithTrainer(a.Trainer),
-		httpserver.WithStudy(a.Study), httpserver.WithClassroom(a.Class), httpserver.WithReadinessCheck(a.DB.Ping)}
+		httpserver.WithStudy(a.Study), httpserver.WithClassroom(a.Class), httpserver.WithReadinessCheck(a.DB.Ping),
+		httpserver.WithBaseURL(a.Config.BaseURL)}
 	if a.Labs != nil {
 		opts = append(opts, httpserver.WithLabs(a.Labs))
 	}

@@ -17,6 +17,7 @@ import (
 // declares its own small interface beside its code; Store is their sum.
 type Store interface {
 	ClassStore
+	PeopleStore
 }
 
 // ClassStore holds classes and memberships.

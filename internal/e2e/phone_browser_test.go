@@ -129,7 +129,7 @@ func TestBrowserPhoneNoSidewaysScroll(t *testing.T) {
 	}
 	pages := []string{"/", "/practice", "/practice?weakest=1", "/exams", s.openExam + "/q/1", s.openExam + "/q/3",
 		s.finishedExam + "/result", "/review", "/search?q=pod", "/search?q=zzzznothing", "/labs", "/no/such/page",
-		"/questions/" + url.PathEscape(cat.Questions[0].ID) + "/report"}
+		"/questions/" + url.PathEscape(cat.Questions[0].ID) + "/report", "/classes", "/join"}
 	for _, d := range cat.Domains {
 		pages = append(pages, d.URL())
 	}
@@ -180,6 +180,25 @@ func TestBrowserPhoneNoSidewaysScroll(t *testing.T) {
 	Do(t, anon, phone, chromedp.Navigate(s.a.URL+"/login"), chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)))
 	if o := Eval[overflow](t, anon, overflowJS); o.Scroll > o.Client {
 		t.Errorf("/login scrolls sideways: %d px; widest: %s", o.Scroll, o.Offender)
+	}
+	// A set-password link, signed out (it signs the browser in, so only looked at here).
+	Do(t, anon, chromedp.Navigate(s.a.URL+s.passwordLink), chromedp.WaitVisible(chromedp.CSS(`[data-testid="set-password-form"]`)))
+	if o := Eval[overflow](t, anon, overflowJS); o.Scroll > o.Client {
+		t.Errorf("%s scrolls sideways: %d px; widest: %s", s.passwordLink, o.Scroll, o.Offender)
+	}
+
+	// The instructor's class pages: the roster table scrolls inside itself, the page does not.
+	ins := NewBrowser(t)
+	Do(t, ins, phone, chromedp.Navigate(s.a.URL+"/login"),
+		chromedp.SetValue(chromedp.CSS(`input[name="username"]`), "ivo"),
+		chromedp.SetValue(chromedp.CSS(`input[name="password"]`), sitePassword),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"].btn-primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`.site-header`)))
+	for _, p := range []string{"/classes", "/classes/new", s.classPage} {
+		Do(t, ins, chromedp.Navigate(s.a.URL+p), chromedp.WaitReady(chromedp.CSS(`footer.site-footer`)))
+		if o := Eval[overflow](t, ins, overflowJS); o.Scroll > o.Client {
+			t.Errorf("instructor's %s scrolls sideways on a phone: %d px; widest: %s", p, o.Scroll, o.Offender)
+		}
 	}
 
 	// Code in questions is readable in full: scrollable or wrapped, never cut off, on the

@@ -30,8 +30,9 @@ type site struct {
 	users map[domain.Role]*webClient
 	anon  *webClient
 	// Paths filled in while seeding.
-	finishedExam, openExam string // /exams/N
-	reviewed               []string
+	finishedExam, openExam  string // /exams/N
+	reviewed                []string
+	classPage, passwordLink string // the instructor's class, a new account's set-password link
 }
 
 const sitePassword = "correct horse battery"
@@ -168,6 +169,15 @@ func (s *site) seed() {
 		lea.must(path, form, http.StatusOK, http.StatusSeeOther)
 		s.reviewed = append(s.reviewed, q.ID)
 	}
+	// A class taught by the instructor, with lea and a new account from a roster.
+	ivo := s.users[domain.RoleInstructor]
+	s.classPage, _ = ivo.must("/classes", url.Values{"id": {"kcna-e2e"}, "title": {"KCNA e2e"}, "sections": {"a, b"}}, http.StatusSeeOther)
+	_, body := ivo.must(s.classPage+"/roster", url.Values{"csv": {"username,name,email,section\nlea,Lea,lea@example.org,a\nnewbie,\"New, Bie\",,b\n"}}, http.StatusOK)
+	if m := regexp.MustCompile(`/set-password/[A-Za-z0-9_-]{43}`).FindString(body); m != "" {
+		s.passwordLink = m
+	} else {
+		s.t.Fatalf("the roster import shows no set-password link:\n%.2000s", body)
+	}
 	lesson := cat.Lessons[0]
 	lea.must(lesson.URL()+"/complete", url.Values{"done": {"1"}}, http.StatusSeeOther)
 	lea.must("/questions/"+url.PathEscape(cat.Questions[0].ID)+"/report",
@@ -190,7 +200,7 @@ func (s *site) learnerPages() []string {
 	cat := s.a.Catalog
 	pages := []string{"/", "/practice", "/practice?weakest=1", "/exams", s.openExam + "/q/1", s.openExam + "/q/3",
 		s.finishedExam + "/result", "/review", "/search?q=pod", "/search?q=kube-proxy+iptables", "/search?q=zzzznothing",
-		"/labs", "/questions/" + url.PathEscape(cat.Questions[0].ID) + "/report", "/no/such/page"}
+		"/labs", "/questions/" + url.PathEscape(cat.Questions[0].ID) + "/report", "/no/such/page", "/classes", "/join"}
 	for _, d := range cat.Domains {
 		pages = append(pages, d.URL(), "/practice?domain="+d.ID)
 	}
@@ -209,5 +219,5 @@ func (s *site) learnerPages() []string {
 // staffPages are the pages only instructors and admins see, plus the ones that look different
 // for them (the header's staff links).
 func (s *site) staffPages() []string {
-	return []string{"/", "/reports", "/exams", "/review", "/labs"}
+	return []string{"/", "/reports", "/exams", "/review", "/labs", "/classes", "/classes/new", s.classPage}
 }

@@ -137,7 +137,8 @@ func TestNoTemplSyntaxOnAnyPage(t *testing.T) {
 		visits = append(visits, visit{"instructor", s.users[domain.RoleInstructor], p},
 			visit{"admin", s.users[domain.RoleAdmin], p})
 	}
-	visits = append(visits, visit{"signed out", s.anon, "/login"}, visit{"signed out", s.anon, "/login?next=%2Fexams"})
+	visits = append(visits, visit{"signed out", s.anon, "/login"}, visit{"signed out", s.anon, "/login?next=%2Fexams"},
+		visit{"signed out", s.anon, s.passwordLink}, visit{"admin", s.users[domain.RoleAdmin], "/admin/staff"})
 	pages := 0
 	for _, v := range visits {
 		code, loc, body := v.c.do(v.path, nil)
@@ -160,7 +161,16 @@ func TestNoTemplSyntaxOnAnyPage(t *testing.T) {
 			t.Errorf("%s GET %s shows templ source: %s", v.who, v.path, l)
 		}
 	}
-	// And the pages a POST answers with: practice feedback and the report confirmation.
+	// And the pages a POST answers with: practice feedback, the report confirmation, a roster
+	// refused with its problems and a reset's new link.
+	ivo := s.users[domain.RoleInstructor]
+	code, _, refused := ivo.do(s.classPage+"/roster", map[string][]string{"csv": {"username,name,email,section\n,x,,\nBad Name,y,,zz\n"}})
+	if code != http.StatusUnprocessableEntity {
+		t.Errorf("bad roster = %d", code)
+	}
+	if leaks, _ := templLeaks(refused); len(leaks) > 0 {
+		t.Errorf("refused roster page shows templ source: %v", leaks)
+	}
 	lea := s.users[domain.RoleLearner]
 	q := s.a.Catalog.Questions[len(s.a.Catalog.Questions)-1]
 	_, body := lea.must("/practice/q/"+q.ID, map[string][]string{"choice": {"0"}, "token": {"t1"}}, http.StatusOK)

@@ -12,6 +12,7 @@ import (
 // handlers; Classroom is their sum.
 type Classroom interface {
 	ClassAccess
+	ClassPeople
 }
 
 // ClassAccess answers who may see a class.
@@ -29,6 +30,7 @@ func (s *Server) classroomRoutes(r chi.Router) {
 	if s.classroom == nil {
 		return
 	}
+	s.peopleRoutes(r)
 }
 
 // classroomPublicRoutes are the classroom's pages reached before signing in (an invite link,
@@ -37,4 +39,5 @@ func (s *Server) classroomPublicRoutes(r chi.Router) {
 	if s.classroom == nil {
 		return
 	}
+	s.peoplePublicRoutes(r)
 }

@@ -14,6 +14,10 @@ import (
 // question report's message), so anything bigger is a mistake or an attack.
 const maxBodyBytes = 64 << 10
 
+// maxUploadBytes bounds a multipart upload (a roster or question file), which only the handlers
+// of file uploads read.
+const maxUploadBytes = 5 << 20
+
 // limitBody caps the request body at maxBodyBytes and parses forms before any handler runs,
 // so an oversized body gets one clear 413 instead of whatever field error a handler would
 // make of a truncated form.
@@ -23,8 +27,13 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-		if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
+		limit := int64(maxBodyBytes)
+		ct := r.Header.Get("Content-Type")
+		if strings.HasPrefix(ct, "multipart/form-data") {
+			limit = maxUploadBytes
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 			if err := r.ParseForm(); err != nil {
 				var tooBig *http.MaxBytesError
 				if errors.As(err, &tooBig) {

@@ -37,6 +37,7 @@ type Server struct {
 	deviceKey  []byte                      // signs the known-device cookie
 	labs       LabService                  // nil: labs are listed but cannot run
 	classroom  Classroom                   // nil: no classroom
+	baseURL    string                      // public URL links start with; "": the request's
 	readyCheck func(context.Context) error // nil: none
 	ready      atomic.Bool
 	handler    http.Handler

@@ -1,0 +1,426 @@
+package httpserver_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/httpserver"
+	"github.com/kcnaprep/kcnaprep/internal/testenv"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// The roles every route is tried as.
+const (
+	anon       = "anonymous"
+	student    = "student"       // a student of class c1
+	otherStu   = "other-student" // a student of class c2 only
+	instructor = "instructor"    // teaches c1
+	otherIns   = "other-instructor"
+	admin      = "admin"
+)
+
+var authzRoles = []string{anon, student, otherStu, instructor, otherIns, admin}
+
+// outcome is what a role must get from a route.
+type outcome string
+
+const (
+	toLogin outcome = "sign-in"    // anonymous: GET is sent to /login, others are 401
+	allowed outcome = "allowed"    // 2xx, or 3xx anywhere but /login
+	hidden  outcome = "not found"  // 404: told the same as for something that does not exist
+	denied  outcome = "401"        // 401 (a failed sign-in)
+	out     outcome = "signed out" // 303 to /login
+	anyOK   outcome = "served"     // any status below 500 that is not a bounce to /login (learner pages whose answer depends on data)
+)
+
+func (o outcome) check(method string, code int, loc string) bool {
+	bounced := strings.HasPrefix(loc, "/login")
+	switch o {
+	case toLogin:
+		if method == http.MethodGet {
+			return code == http.StatusSeeOther && bounced
+		}
+		return code == http.StatusUnauthorized
+	case allowed:
+		return code < 400 && !bounced
+	case hidden:
+		return code == http.StatusNotFound
+	case denied:
+		return code == http.StatusUnauthorized
+	case anyOK:
+		return code < 500 && !bounced
+	case out:
+		return code == http.StatusSeeOther && bounced
+	}
+	return false
+}
+
+// expect builds a row of the table: the outcome of each role, in authzRoles order.
+func expect(o ...outcome) map[string]outcome {
+	m := map[string]outcome{}
+	for i, r := range authzRoles {
+		m[r] = o[i]
+	}
+	return m
+}
+
+var (
+	// A learner page: anonymous is sent to sign in, everyone signed in is served.
+	learnerPage = expect(toLogin, anyOK, anyOK, anyOK, anyOK, anyOK)
+	// Everyone signed in.
+	anySignedIn = expect(toLogin, allowed, allowed, allowed, allowed, allowed)
+	// Only those who teach class c1: its instructor and admins; the rest are told "not found".
+	teachesC1 = expect(toLogin, hidden, hidden, allowed, hidden, allowed)
+	// Instructors and admins of the site.
+	staffOnly = expect(toLogin, hidden, hidden, allowed, allowed, allowed)
+	adminOnly = expect(toLogin, hidden, hidden, hidden, hidden, allowed)
+	public    = expect(allowed, allowed, allowed, allowed, allowed, allowed)
+	publicAny = expect(anyOK, anyOK, anyOK, anyOK, anyOK, anyOK)
+)
+
+// authzTable is what every role gets from every route of the router.
+//
+// EVERY ROUTE MUST BE IN THIS TABLE. TestAuthorizationEveryRoute walks the real router and
+// fails on a route that is missing here: whoever adds a route (the classroom's assignments,
+// exams, gradebook, exports, item analysis, GIFT upload, ...) adds its line, with the outcome
+// each role must get, and if it takes a new URL parameter, a value for it in authzParams.
+var authzTable = map[string]map[string]outcome{
+	// Operations and sign-in.
+	"GET /healthz":               public,
+	"GET /readyz":                public,
+	"ANY /metrics":               publicAny, // mounted for every method: tried with GET
+	"ANY /static/*":              publicAny,
+	"GET /login":                 public,
+	"POST /login":                expect(denied, denied, denied, denied, denied, denied), // empty form
+	"POST /logout":               expect(out, out, out, out, out, out),                   // tried last: it ends the sessions
+	"GET /set-password/{token}":  public,                                                 // a valid link opens for anyone
+	"POST /set-password/{token}": expect(hidden, hidden, hidden, hidden, hidden, hidden), // a spent link: nobody
+
+	// The learner's pages.
+	"GET /":                                    learnerPage,
+	"GET /domains/{domainID}":                  learnerPage,
+	"GET /lessons/{domainID}/{slug}":           learnerPage,
+	"POST /lessons/{domainID}/{slug}/complete": learnerPage,
+	"GET /search":                              learnerPage,
+	"GET /practice":                            learnerPage,
+	"GET /practice/next":                       learnerPage,
+	"GET /practice/q/{id}":                     learnerPage,
+	"POST /practice/q/{id}":                    learnerPage,
+	"GET /questions/{id}":                      learnerPage,
+	"GET /exams":                               learnerPage,
+	"POST /exams":                              learnerPage,
+	"GET /exams/{examID}":                      learnerPage,
+	"GET /exams/{examID}/q/{pos}":              learnerPage,
+	"POST /exams/{examID}/q/{pos}/answer":      learnerPage,
+	"POST /exams/{examID}/q/{pos}/flag":        learnerPage,
+	"POST /exams/{examID}/submit":              learnerPage,
+	"GET /exams/{examID}/result":               learnerPage,
+	"GET /questions/{id}/report":               learnerPage,
+	"POST /questions/{id}/report":              learnerPage,
+	"GET /reports":                             learnerPage,
+	"POST /reports/{reportID}/resolve":         learnerPage,
+	"GET /review":                              learnerPage,
+	"GET /review/stats":                        learnerPage,
+	"POST /review/q/{id}":                      learnerPage,
+	"POST /review/q/{id}/rate":                 learnerPage,
+	"GET /labs":                                learnerPage,
+	"GET /labs/{labID}":                        learnerPage,
+	"POST /labs/{labID}/start":                 learnerPage,
+	"POST /labs/{labID}/check":                 learnerPage,
+	"POST /labs/{labID}/reset":                 learnerPage,
+	"POST /labs/{labID}/stop":                  learnerPage,
+	"GET /labs/{labID}/session":                learnerPage,
+	"POST /labs/{labID}/tasks/{taskID}/hint":   learnerPage,
+	"GET /labs/{labID}/kubeconfig":             learnerPage,
+
+	// Classes and their people (issue 9, points 1 and 7).
+	"GET /classes":                                       anySignedIn,
+	"GET /classes/new":                                   staffOnly,
+	"POST /classes":                                      staffOnly,
+	"GET /classes/{classID}":                             teachesC1,
+	"POST /classes/{classID}/invite":                     teachesC1,
+	"POST /classes/{classID}/roster":                     teachesC1,
+	"POST /classes/{classID}/students/{userID}/{action}": teachesC1,
+	"GET /join":                                          anySignedIn,
+	"GET /join/{code}":                                   anySignedIn,
+	"POST /join/{code}":                                  anySignedIn,
+	"GET /admin/staff":                                   adminOnly,
+	"POST /admin/staff":                                  adminOnly,
+}
+
+// authzFixture is the data the routes are tried on.
+type authzFixture struct {
+	srv     *testenv.Server
+	clients map[string]*http.Client
+	users   map[string]*domain.User
+	token   string // a valid set-password link's token
+	n       int
+}
+
+// authzParams gives each URL parameter its value. A route with a parameter not listed here
+// fails the test: add it.
+func (f *authzFixture) param(name string) (string, bool) {
+	cat := f.srv.Content.Catalog
+	switch name {
+	case "classID":
+		return "c1", true
+	case "userID":
+		return strconv.FormatInt(f.users["classmate"].ID, 10), true
+	case "action":
+		return "enable", true // harmless when it succeeds, so later rows see the same class
+	case "code":
+		c, err := f.srv.DB.ClassByID(context.Background(), "c3") // joining c3 changes nothing else
+		if err != nil {
+			panic(err)
+		}
+		return c.InviteCode, true
+	case "token":
+		return f.token, true
+	case "spent-token":
+		return "spent-spent-spent-spent-spent-spent-spent-s", true
+	case "domainID":
+		return cat.Domains[0].ID, true
+	case "slug":
+		return strings.TrimPrefix(cat.Lessons[0].URL(), "/lessons/"+cat.Domains[0].ID+"/"), true
+	case "id":
+		return cat.Questions[0].ID, true
+	case "examID", "pos", "reportID", "taskID":
+		return "1", true
+	case "labID":
+		if len(cat.Labs) > 0 {
+			return cat.Labs[0].ID, true
+		}
+		return "none", true
+	case "*":
+		return "app.css", true
+	}
+	return "", false
+}
+
+// form is the body a POST sends: what makes the request meaningful for those allowed.
+func (f *authzFixture) form(pattern, role string) url.Values {
+	f.n++
+	switch pattern {
+	case "/login":
+		name := "nobody"
+		if u := f.users[role]; u != nil {
+			name = u.Username
+		}
+		return url.Values{"username": {name}, "password": {"wrong password"}}
+	case "/classes":
+		return url.Values{"id": {fmt.Sprintf("new-%d", f.n)}, "title": {"New"}}
+	case "/classes/{classID}/roster":
+		return url.Values{"csv": {fmt.Sprintf("username,name,email,section\nnewbie-%d,,,\n", f.n)}}
+	case "/admin/staff":
+		return url.Values{"username": {"spare"}, "role": {"instructor"}}
+	case "/set-password/{token}":
+		return url.Values{"password": {"a long enough secret"}, "confirm": {"a long enough secret"}}
+	}
+	return url.Values{}
+}
+
+func newAuthzFixture(t *testing.T) *authzFixture {
+	t.Helper()
+	srv := testenv.MustOpenServer(t, testenv.WithAccounts(),
+		testenv.WithHTTPOptions(httpserver.WithAddressLimit(10000, time.Millisecond)))
+	ctx := context.Background()
+	// bcrypt at the minimum cost: ~40 sign-ins at the real cost take minutes under -race.
+	h, err := bcrypt.GenerateFromPassword([]byte("correct horse"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash := string(h)
+	f := &authzFixture{srv: srv, clients: map[string]*http.Client{}, users: map[string]*domain.User{}}
+	mk := func(key, username string, role domain.Role) *domain.User {
+		u := testenv.MustCreateAccount(t, srv.DB, username, username, role, hash)
+		f.users[key] = u
+		return u
+	}
+	mk(student, "stu-one", domain.RoleLearner)
+	mk(otherStu, "stu-two", domain.RoleLearner)
+	mk(instructor, "ins-one", domain.RoleInstructor)
+	mk(otherIns, "ins-two", domain.RoleInstructor)
+	mk(admin, "adm", domain.RoleAdmin)
+	mk("classmate", "wes-classmate", domain.RoleLearner)
+	mk("spare", "spare", domain.RoleLearner)
+	cs := srv.Class
+	for _, c := range []struct{ id, teacher string }{{"c1", instructor}, {"c2", otherIns}, {"c3", otherIns}} {
+		if _, err := cs.CreateClass(ctx, f.users[c.teacher], c.id, "Class "+c.id, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cs.RotateInvite(ctx, f.users[c.teacher], c.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range []struct{ class, who string }{{"c1", student}, {"c1", "classmate"}, {"c2", otherStu}} {
+		if err := srv.DB.AddClassMember(ctx, m.class, f.users[m.who].ID, domain.ClassStudent, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := cs.ImportRoster(ctx, f.users[instructor], "c1", "r.csv", strings.NewReader("username,name,email,section\npending-one,,,\n"), "")
+	if err != nil || len(res.Created) != 1 {
+		t.Fatal(res, err)
+	}
+	f.token = strings.TrimPrefix(res.Created[0].URL, "/set-password/")
+	for _, r := range authzRoles {
+		c := client()
+		if r != anon {
+			if resp := login(t, c, srv.URL, f.users[r].Username, "correct horse"); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("sign-in as %s = %d", r, resp.StatusCode)
+			}
+		}
+		f.clients[r] = c
+	}
+	return f
+}
+
+// TestAuthorizationEveryRoute walks every route of the real router and tries it as an
+// anonymous visitor, a student, a student of another class, an instructor, another instructor
+// and an admin, over a real HTTP server, against authzTable (issue 9, point 7). It also checks
+// that nobody is shown people they may not see: a student never another student, an
+// instructor never the students of a class they do not teach.
+func TestAuthorizationEveryRoute(t *testing.T) {
+	f := newAuthzFixture(t)
+	type route struct{ method, pattern string }
+	methods := map[string][]string{}
+	var order []string
+	err := chi.Walk(f.srv.Handler.Routes(), func(method, pattern string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		if len(pattern) > 1 {
+			pattern = strings.TrimSuffix(pattern, "/")
+		}
+		if _, ok := methods[pattern]; !ok {
+			order = append(order, pattern)
+		}
+		methods[pattern] = append(methods[pattern], method)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var routes []route
+	for _, p := range order {
+		if slices.Contains(methods[p], http.MethodConnect) { // mounted with Handle: every method
+			routes = append(routes, route{"ANY", p})
+			continue
+		}
+		for _, m := range methods[p] {
+			if m != http.MethodHead {
+				routes = append(routes, route{m, p})
+			}
+		}
+	}
+	// Sign-out last: it ends the session the other rows use.
+	slices.SortStableFunc(routes, func(a, b route) int {
+		return boolCmp(a.pattern == "/logout", b.pattern == "/logout")
+	})
+	// Who must never appear on a page a role is served (a username is unique and distinctive).
+	secret := map[string][]string{
+		student:  {"wes-classmate", "stu-two", "pending-one"},
+		otherStu: {"wes-classmate", "stu-one", "pending-one"},
+		otherIns: {"wes-classmate", "stu-one", "pending-one"},
+	}
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		key := rt.method + " " + rt.pattern
+		seen[key] = true
+		want, ok := authzTable[key]
+		if !ok {
+			t.Errorf("route %s is not in authzTable (internal/httpserver/authz_test.go): add it, with what each role must get", key)
+			continue
+		}
+		path, err := f.fill(rt.method, rt.pattern)
+		if err != nil {
+			t.Errorf("route %s: %v", key, err)
+			continue
+		}
+		for _, role := range authzRoles {
+			var body io.Reader
+			if rt.method != http.MethodGet {
+				body = strings.NewReader(f.form(rt.pattern, role).Encode())
+			}
+			method := rt.method
+			if method == "ANY" {
+				method = http.MethodGet
+			}
+			req, _ := http.NewRequest(method, f.srv.URL+path, body)
+			if body != nil {
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			}
+			resp, err := f.clients[role].Do(req)
+			if err != nil {
+				t.Fatalf("%s %s as %s: %v", rt.method, path, role, err)
+			}
+			page, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			loc := resp.Header.Get("Location")
+			if !want[role].check(rt.method, resp.StatusCode, loc) {
+				t.Errorf("%s %s as %s = %d (Location %q), want %s", rt.method, path, role, resp.StatusCode, loc, want[role])
+			}
+			// The set-password page names its account to whoever holds the link.
+			for _, name := range secret[role] {
+				if rt.pattern == "/set-password/{token}" {
+					break
+				}
+				if resp.StatusCode < 300 && strings.Contains(string(page), name) {
+					t.Errorf("%s %s as %s shows %s", rt.method, path, role, name)
+				}
+			}
+		}
+	}
+	for key := range authzTable {
+		if !seen[key] {
+			t.Errorf("authzTable lists %s, which the router does not have: remove it", key)
+		}
+	}
+	t.Logf("%d routes x %d roles", len(routes), len(authzRoles))
+}
+
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+// fill puts parameter values into a route pattern.
+func (f *authzFixture) fill(method, pattern string) (string, error) {
+	var b strings.Builder
+	for rest := pattern; rest != ""; {
+		i := strings.IndexAny(rest, "{*")
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:i])
+		name := "*"
+		if rest[i] == '{' {
+			j := strings.IndexByte(rest, '}')
+			name, rest = rest[i+1:j], rest[j+1:]
+			name, _, _ = strings.Cut(name, ":") // {id:[0-9]+}
+		} else {
+			rest = rest[i+1:]
+		}
+		if name == "token" && method != http.MethodGet {
+			name = "spent-token" // the valid link is only looked at, never spent
+		}
+		v, ok := f.param(name)
+		if !ok {
+			return "", fmt.Errorf("no value for the parameter {%s}: add it to authzFixture.param", name)
+		}
+		b.WriteString(url.PathEscape(v))
+	}
+	return b.String(), nil
+}
