@@ -11,10 +11,10 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend/kind"
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend/kubeconfig"
+	"github.com/kcnaprep/kcnaprep/internal/lab/backend/shared"
 	"github.com/kcnaprep/kcnaprep/internal/lab/bundle"
 	"github.com/kcnaprep/kcnaprep/internal/lab/labimage"
 	"github.com/kcnaprep/kcnaprep/internal/lab/toolbox"
-	"github.com/kcnaprep/kcnaprep/internal/lab/backend/shared"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 )
 

@@ -412,4 +412,3 @@ func parents(p string) []string {
 	}
 	return out
 }
-
