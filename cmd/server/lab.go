@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/kcnaprep/kcnaprep/internal/app"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/lab/toolbox"
 )
 
 const labUsage = `usage: server lab COMMAND [ID] [flags]
@@ -25,6 +27,10 @@ const labUsage = `usage: server lab COMMAND [ID] [flags]
   pool          the environments prepared in advance (the warm pool)
   pool warm N   prepare environments until N are ready (e.g. before a class), and wait for them;
                 the server keeps and hands them out (it refills to --lab-pool, never discards)
+  exec ID -- CMD [ARG...]
+                run CMD in your toolbox of the lab (the shell the lab page's terminal opens:
+                kubectl as you, in your namespace), with this command's stdin; exits with
+                CMD's status
 
 flags:
   --user NAME   the learner whose labs these are (env KCNAPREP_LAB_USER). Needed once the
@@ -35,12 +41,16 @@ The lab commands share the server's database (--data-dir) and flags (server serv
 `
 
 // runLab is "server lab ...": the lab engine from the command line, as the local learner.
-func runLab(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func runLab(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprint(stderr, labUsage)
 		return exitError{"missing lab command"}
 	}
 	sub, args := args[0], args[1:]
+	var argv []string // exec: the command after "--"
+	if i := slices.Index(args, "--"); i >= 0 && sub == "exec" {
+		args, argv = args[:i], args[i+1:]
+	}
 	username, args := cutFlag(args, "user", getenv("KCNAPREP_LAB_USER"))
 	id := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -84,7 +94,7 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	c := labCLI{a: a, uid: uid, stdout: stdout, stderr: stderr}
+	c := labCLI{a: a, uid: uid, stdin: stdin, stdout: stdout, stderr: stderr}
 	switch sub {
 	case "list":
 		err = c.list(ctx)
@@ -96,6 +106,8 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdo
 		err = c.job(ctx, id, "reset")
 	case "stop":
 		err = c.job(ctx, id, "stop")
+	case "exec":
+		err = c.exec(ctx, id, argv)
 	default:
 		fmt.Fprintf(stderr, "unknown lab command %q\n\n%s", sub, labUsage)
 		return exitError{"unknown lab command"}
@@ -151,8 +163,23 @@ func labUser(ctx context.Context, a *app.App, username string) (int64, error) {
 type labCLI struct {
 	a      *app.App
 	uid    int64
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
+}
+
+// exec runs argv in the learner's toolbox; a non-zero exit of argv is this command's status.
+func (c labCLI) exec(ctx context.Context, id string, argv []string) error {
+	if len(argv) == 0 {
+		fmt.Fprint(c.stderr, labUsage)
+		return exitError{"missing command: server lab exec ID -- CMD [ARG...]"}
+	}
+	err := c.a.Labs.Exec(ctx, c.uid, id, argv, toolbox.Streams{Stdin: c.stdin, Stdout: c.stdout, Stderr: c.stderr})
+	var ee *toolbox.ExitError
+	if errors.As(err, &ee) {
+		return exitStatus{ee.Status}
+	}
+	return err
 }
 
 func (c labCLI) list(ctx context.Context) error {

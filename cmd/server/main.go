@@ -17,6 +17,10 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
+		var es exitStatus
+		if errors.As(err, &es) { // "lab exec": the command's own status
+			os.Exit(es.status)
+		}
 		var ee exitError
 		if !errors.As(err, &ee) {
 			fmt.Fprintln(os.Stderr, "error:", err)
@@ -29,6 +33,11 @@ func main() {
 type exitError struct{ msg string }
 
 func (e exitError) Error() string { return e.msg }
+
+// exitStatus ends the program with a given status (what "lab exec" ran exited with).
+type exitStatus struct{ status int }
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.status) }
 
 // run dispatches to a subcommand. It has no globals: everything comes from its arguments.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -50,7 +59,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "migrate":
 		return runMigrate(ctx, args, getenv, stdout, stderr)
 	case "lab":
-		return runLab(ctx, args, getenv, stdout, stderr)
+		return runLab(ctx, args, getenv, os.Stdin, stdout, stderr)
 	case "backup", "restore":
 		return runBackup(ctx, cmd, args, getenv, stdout, stderr)
 	case "version":
@@ -84,6 +93,7 @@ Usage:
   server backup FILE [--force]     write a consistent copy of the database to FILE (while the server runs)
   server restore FILE              replace the database with a backup (server stopped; the old one is kept as .bak)
   server lab list|start|check|reset|stop [ID] [--user NAME] [flags]
+  server lab exec ID [--user NAME] -- CMD [ARG...]   run CMD in your lab toolbox (kubectl as you)
                                    hands-on labs from the terminal (start prints export KUBECONFIG=...);
                                    --user NAME says whose labs once accounts exist
   server class stats ID|ALL --format csv|json   item analysis of a class's exam attempts

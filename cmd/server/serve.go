@@ -78,6 +78,14 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&f.cfg.LabAPIServer, "lab-api-server", env("KCNAPREP_LAB_API_SERVER", ""), "API server URL written into learners' kubeconfigs, for --lab-backend kubeconfig or incluster when learners reach the cluster at another address than the server (env KCNAPREP_LAB_API_SERVER)")
 	fs.StringVar(&f.cfg.KindNodeImage, "kind-node-image", env("KCNAPREP_KIND_NODE_IMAGE", ""), "kind node image of lab clusters; empty for kind's default (env KCNAPREP_KIND_NODE_IMAGE)")
 	fs.StringVar(&f.cfg.LabappBinary, "labapp-binary", env("KCNAPREP_LABAPP_BINARY", ""), "the labapp binary packed into the lab image; empty to use the one beside the server or build it (env KCNAPREP_LABAPP_BINARY)")
+	fs.StringVar(&f.cfg.LabIsolation, "lab-isolation", env("KCNAPREP_LAB_ISOLATION", "cluster"), "kind backend: cluster (a kind cluster per learner) or namespace (one shared kind cluster, a namespace per learner's lab; for a class) (env KCNAPREP_LAB_ISOLATION)")
+	maxClusters, err := strconv.Atoi(env("KCNAPREP_LAB_MAX_CLUSTERS", "2"))
+	if err != nil {
+		return f, fs, fmt.Errorf("KCNAPREP_LAB_MAX_CLUSTERS: %w", err)
+	}
+	fs.IntVar(&f.cfg.LabMaxClusters, "lab-max-clusters", maxClusters, "with --lab-isolation namespace: per-learner clusters of cluster-scope labs at once; more learners wait in a queue (env KCNAPREP_LAB_MAX_CLUSTERS)")
+	fs.StringVar(&f.cfg.ToolboxKubectl, "toolbox-kubectl", env("KCNAPREP_TOOLBOX_KUBECTL", ""), "kubectl packed into the learners' toolbox image; empty to use the one beside the server or on PATH (env KCNAPREP_TOOLBOX_KUBECTL)")
+	fs.StringVar(&f.cfg.ToolboxBusybox, "toolbox-busybox", env("KCNAPREP_TOOLBOX_BUSYBOX", ""), "static busybox packed into the learners' toolbox image; empty to use the one beside the server, on PATH or /bin/busybox (env KCNAPREP_TOOLBOX_BUSYBOX)")
 	ttl, err := time.ParseDuration(env("KCNAPREP_LAB_IDLE_TTL", "2h"))
 	if err != nil {
 		return f, fs, fmt.Errorf("KCNAPREP_LAB_IDLE_TTL: %w", err)

@@ -43,6 +43,12 @@ type Config struct {
 	LabappBinary  string        // the labapp binary; "" finds or builds it (see internal/lab/labimage)
 	LabIdleTTL    time.Duration // a lab idle this long is stopped; 0 never
 	LabPool       int           // environments prepared in advance; -1 decides from free memory
+	// LabIsolation is, for the kind backend, "cluster" (a kind cluster per learner, the default
+	// when empty) or "namespace" (one shared kind cluster, a namespace per learner's lab).
+	LabIsolation   string
+	LabMaxClusters int    // namespace isolation: how many per-learner clusters cluster-scope labs may hold at once
+	ToolboxKubectl string // kubectl packed into the toolbox image; "" finds one (see internal/lab/toolbox)
+	ToolboxBusybox string // static busybox packed into the toolbox image; "" finds one
 }
 
 // DatabasePath is where the SQLite file lives.

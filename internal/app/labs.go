@@ -11,8 +11,10 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend/kind"
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend/kubeconfig"
+	"github.com/kcnaprep/kcnaprep/internal/lab/backend/shared"
 	"github.com/kcnaprep/kcnaprep/internal/lab/bundle"
 	"github.com/kcnaprep/kcnaprep/internal/lab/labimage"
+	"github.com/kcnaprep/kcnaprep/internal/lab/toolbox"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 )
 
@@ -33,21 +35,41 @@ func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.C
 	}
 	var b backend.Backend
 	pool := max(0, cfg.LabPool)
+	var opts []lab.Option
+	tools := toolbox.New(toolbox.WithKubectl(cfg.ToolboxKubectl), toolbox.WithBusybox(cfg.ToolboxBusybox), toolbox.WithLogger(logger))
+	var kindImages []kind.ImageSource
+	if err := tools.Available(); err != nil {
+		logger.Warn("labs without a terminal: the learners' toolbox image cannot be built", "error", err)
+	} else {
+		opts = append(opts, lab.WithToolbox(tools))
+		kindImages = append(kindImages, tools)
+	}
 	switch cfg.LabBackend {
 	case "none":
 		return nil, nil
 	case "", "kind":
 		images := labimage.New(labimage.WithBinary(cfg.LabappBinary), labimage.WithCacheDir(filepath.Join(dir, "bin")),
 			labimage.WithLogger(logger))
-		b = kind.New(instance, filepath.Join(dir, "clusters"), kind.WithNodeImage(cfg.KindNodeImage),
-			kind.WithImages(images), kind.WithLogger(logger))
+		kb := kind.New(instance, filepath.Join(dir, "clusters"), kind.WithNodeImage(cfg.KindNodeImage),
+			kind.WithImages(append([]kind.ImageSource{images}, kindImages...)...), kind.WithLogger(logger))
 		host := kind.ReadHost("/")
 		if hint := kind.InotifyBelowRecommended(host); hint != "" {
 			logger.Warn("labs: " + hint)
 		}
-		var why string
-		pool, why = kind.PoolSize(cfg.LabPool, cfg.LabPool < 0, host)
-		logger.Info("lab pool size", "size", pool, "why", why)
+		switch cfg.LabIsolation {
+		case "", "cluster":
+			b = kb
+			var why string
+			pool, why = kind.PoolSize(cfg.LabPool, cfg.LabPool < 0, host)
+			logger.Info("lab pool size", "size", pool, "why", why)
+		case "namespace":
+			// The warm pool holds whole clusters; namespace isolation shares one cluster, whose
+			// namespaces take about a second to prepare, so it has no pool (yet).
+			b = shared.New(kb, instance, shared.WithMaxClusters(cfg.LabMaxClusters), shared.WithLogger(logger))
+			pool = 0
+		default:
+			return nil, fmt.Errorf("lab isolation %q: use cluster or namespace", cfg.LabIsolation)
+		}
 	case "kubeconfig":
 		if cfg.LabKubeconfig == "" {
 			return nil, fmt.Errorf("lab backend kubeconfig needs --lab-kubeconfig")
@@ -62,6 +84,6 @@ func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.C
 	default:
 		return nil, fmt.Errorf("lab backend %q: use kind, kubeconfig, incluster or none", cfg.LabBackend)
 	}
-	return lab.NewService(b, db, cat, bundles, lab.WithLogger(logger), lab.WithTTL(cfg.LabIdleTTL),
-		lab.WithSessionDir(filepath.Join(dir, "sessions")), lab.WithPool(pool)), nil
+	return lab.NewService(b, db, cat, bundles, append([]lab.Option{lab.WithLogger(logger), lab.WithTTL(cfg.LabIdleTTL),
+		lab.WithSessionDir(filepath.Join(dir, "sessions")), lab.WithPool(pool)}, opts...)...), nil
 }

@@ -142,6 +142,7 @@ var authzTable = map[string]map[string]outcome{
 	"GET /labs/{labID}/session":                learnerPage,
 	"POST /labs/{labID}/tasks/{taskID}/hint":   learnerPage,
 	"GET /labs/{labID}/kubeconfig":             learnerPage,
+	"GET /labs/{labID}/terminal":               learnerPage, // a WebSocket; the lab session must be the caller's
 
 	// Classes and their people (issue 9, points 1 and 7).
 	"GET /classes":                      anySignedIn,

@@ -38,6 +38,7 @@ func (s *Server) mountLabs(r chi.Router) {
 		r.Get("/", s.handleLab)
 		r.Get("/session", s.handleLabSession)
 		r.Get("/kubeconfig", s.handleLabKubeconfig)
+		r.Get("/terminal", s.handleLabTerminal)
 		r.Post("/start", s.labAction(func(ctx context.Context, uid int64, id string) error {
 			_, err := s.labs.Start(ctx, uid, id)
 			return err
@@ -153,7 +154,15 @@ func (s *Server) handleLab(w http.ResponseWriter, r *http.Request) {
 	}
 	vm := pages.LabVM{Page: s.page(r, l.Title, "labs"), ID: l.ID, Title: l.Title, Summary: l.Summary,
 		DomainTitle: l.Domain.Title, DomainURL: l.Domain.URL(), Minutes: l.Minutes, Scope: l.Scope,
-		Competencies: competencyTitles(l.Competencies), IntroHTML: l.IntroHTML, Session: s.sessionVM(l, sess)}
+		Competencies: competencyTitles(l.Competencies), IntroHTML: l.IntroHTML, Session: s.sessionVM(r, l, sess)}
+	if ts, ok := s.labs.(TerminalService); ok && ts.HasToolbox() {
+		nonce := styleNonce()
+		w.Header().Set("Content-Security-Policy", strings.Replace(contentSecurityPolicy, "style-src 'self'", "style-src 'self' 'nonce-"+nonce+"'", 1))
+		vm.Terminal = &pages.LabTerminalVM{URL: l.URL() + "/terminal", Nonce: nonce,
+			CSS: s.assets.URL("vendor/xterm.css"), Xterm: s.assets.URL("vendor/xterm.js"),
+			Fit: s.assets.URL("vendor/xterm-addon-fit.js"), Links: s.assets.URL("vendor/xterm-addon-web-links.js"),
+			JS: s.assets.URL("terminal.js")}
+	}
 	for _, t := range l.Tasks {
 		vm.Tasks = append(vm.Tasks, taskVM(l, t, sess))
 	}
@@ -173,7 +182,7 @@ func taskVM(l *catalog.Lab, t catalog.LabTask, sess *domain.LabSession) pages.La
 	return vm
 }
 
-func (s *Server) sessionVM(l *catalog.Lab, sess *domain.LabSession) pages.LabSessionVM {
+func (s *Server) sessionVM(r *http.Request, l *catalog.Lab, sess *domain.LabSession) pages.LabSessionVM {
 	vm := pages.LabSessionVM{URL: l.URL(), Enabled: s.labs != nil,
 		Disabled: "Labs are not available on this server: it has no lab backend."}
 	if sess == nil {
@@ -193,9 +202,12 @@ func (s *Server) sessionVM(l *catalog.Lab, sess *domain.LabSession) pages.LabSes
 		vm.Steps = append(vm.Steps, pages.LabStepVM{Name: st.Name, Took: formatDuration(end.Sub(st.StartedAt)),
 			Running: st.Running() && sess.State.Busy(), Error: st.Error})
 	}
-	if sess.State == domain.LabReady {
+	if sess.State == domain.LabReady && s.kubeconfigUsable(r) {
 		vm.Export = "export KUBECONFIG=" + shellQuote(sess.Kubeconfig)
 		vm.DownloadURL = l.URL() + "/kubeconfig"
+	}
+	if ts, ok := s.labs.(TerminalService); ok && ts.HasToolbox() {
+		vm.Terminal = true
 	}
 	if rep := sess.LastReport; rep != nil && sess.State.Active() {
 		p, t := rep.Counts()
@@ -243,7 +255,7 @@ func (s *Server) renderSession(w http.ResponseWriter, r *http.Request, l *catalo
 		s.Error(w, r, err)
 		return
 	}
-	vm := s.sessionVM(l, sess)
+	vm := s.sessionVM(r, l, sess)
 	vm.Notice = notice
 	s.render(w, r, http.StatusOK, pages.LabSession(vm))
 }
@@ -275,6 +287,10 @@ func (s *Server) handleLabKubeconfig(w http.ResponseWriter, r *http.Request) {
 	l, err := s.runnableLab(r)
 	if err != nil {
 		s.Error(w, r, err)
+		return
+	}
+	if !s.kubeconfigUsable(r) {
+		s.Error(w, r, domain.Errorf(domain.ENOTFOUND, "The lab's kubeconfig works only on the server's own machine: use the lab's terminal."))
 		return
 	}
 	_, data, err := s.labs.Kubeconfig(r.Context(), user(r).ID, l.ID)

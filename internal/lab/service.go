@@ -78,6 +78,7 @@ type Service struct {
 	// inventoryDown is set while listing the backend's environments fails (e.g. no Docker),
 	// so that is logged once as a warning, not every reconcile tick.
 	inventoryDown atomic.Bool
+	terminals     terminals // the toolbox and who has a terminal open (terminal.go)
 }
 
 // Option configures a Service.

@@ -39,6 +39,14 @@ type LabVM struct {
 	IntroHTML    string // rendered by internal/markdown, raw HTML stripped
 	Session      LabSessionVM
 	Tasks        []LabTaskVM
+	Terminal     *LabTerminalVM // nil without a toolbox
+}
+
+// LabTerminalVM is the browser terminal: its WebSocket and assets, and the nonce that lets
+// xterm.js add its styles under the page's Content-Security-Policy.
+type LabTerminalVM struct {
+	URL, Nonce                 string
+	CSS, Xterm, Fit, Links, JS string
 }
 
 // LabSessionVM is the session panel: start, live progress, kubectl access, check results.
@@ -56,6 +64,7 @@ type LabSessionVM struct {
 	Notice      string // the answer to an action that could not be done
 	Export      string // export KUBECONFIG=...
 	DownloadURL string
+	Terminal    bool // the lab page has a terminal (the panel says so when there is no kubeconfig)
 	Namespace   string
 	Cluster     string
 	Report      *LabReportVM

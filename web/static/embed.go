@@ -5,5 +5,5 @@ import "embed"
 
 // FS holds the static assets served under /static/.
 //
-//go:embed *.css *.js *.svg vendor/*.js fonts/*.woff2
+//go:embed *.css *.js *.svg vendor/*.js vendor/*.css fonts/*.woff2
 var FS embed.FS

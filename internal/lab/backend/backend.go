@@ -44,6 +44,10 @@ type Env struct {
 	Ref
 	Client     *kube.Client // admin access: set-up, grading, clean-up
 	Kubeconfig []byte       // what the learner gets; its current context points at Namespace
+	// LearnerAccount is the ServiceAccount in Namespace that holds exactly the learner's rights
+	// (the toolbox runs as it); "" when the learner's kubeconfig is the cluster's admin (a kind
+	// cluster of their own).
+	LearnerAccount string
 }
 
 // Progress is told when a step of a long operation starts ("Create cluster").

@@ -93,7 +93,9 @@ func (e endpoint) key() string {
 // traffic runs a traffic check.
 func (c *Check) traffic(ctx context.Context, cl *Cluster) Outcome {
 	ns := cl.Namespace
-	pols, err := cl.Client.Typed.NetworkingV1().NetworkPolicies(ns).List(ctx, metav1.ListOptions{})
+	// The backend's own isolation policy (kcnaprep-isolate, labelled kcnaprep.dev/system) keeps
+	// other learners out; it is not the learner's work, so the traffic model leaves it out.
+	pols, err := cl.Client.Typed.NetworkingV1().NetworkPolicies(ns).List(ctx, metav1.ListOptions{LabelSelector: kube.LabelSystem + "!=true"})
 	if err != nil {
 		return Outcome{Detail: fmt.Sprintf("list NetworkPolicies: %v", err)}
 	}

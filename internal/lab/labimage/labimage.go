@@ -72,6 +72,9 @@ func New(opts ...Option) *Builder {
 // Ref is the image reference.
 func Ref() name.Tag { return name.MustParseReference(labapp.Image).(name.Tag) }
 
+// ImageRef is the image's reference (kind.NamedImage: a node that has it is not loaded again).
+func (b *Builder) ImageRef(context.Context) (string, error) { return labapp.Image, nil }
+
 // Archive returns the image as a docker-archive tarball (what "docker save" writes and
 // "ctr images import" reads), building it on first use.
 func (b *Builder) Archive(ctx context.Context) ([]byte, error) {

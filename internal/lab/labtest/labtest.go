@@ -57,3 +57,8 @@ func RunScript(ctx context.Context, script []byte, kubeconfig, home string) (str
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
+
+// ToolboxBusybox is the static busybox for the toolbox image in tests: KCNAPREP_TOOLBOX_BUSYBOX
+// (.ci/env.sh points it at kind-offline's), else "" to let the toolbox find one (PATH,
+// /bin/busybox from Debian's busybox-static).
+func ToolboxBusybox() string { return os.Getenv("KCNAPREP_TOOLBOX_BUSYBOX") }

@@ -40,6 +40,12 @@ type ImageSource interface {
 	Archive(ctx context.Context) ([]byte, error)
 }
 
+// NamedImage is an ImageSource that knows its reference without building the archive, so a
+// node that has it already is not loaded again.
+type NamedImage interface {
+	ImageRef(ctx context.Context) (string, error)
+}
+
 // Backend creates kind clusters.
 type Backend struct {
 	instance   string // installation id, part of every name
@@ -231,16 +237,37 @@ func (b *Backend) create(ctx context.Context, name string, progress backend.Prog
 	return nil
 }
 
-// loadImages loads our images into every node of the cluster.
-func (b *Backend) loadImages(ctx context.Context, name string) error {
+// loadImages loads the lab images a node lacks into every node of the cluster.
+func (b *Backend) loadImages(ctx context.Context, name string, progress backend.Progress) error {
+	if len(b.images) == 0 {
+		return nil
+	}
+	progress("Load lab images into the node")
 	nodes, err := b.provider.ListNodes(name)
 	if err != nil {
 		return fmt.Errorf("list nodes of %s: %w", name, err)
 	}
+	present := map[string]bool{}
+	if len(nodes) == 1 { // what the node has already (a cluster made by an earlier run)
+		var out bytes.Buffer
+		if err := nodes[0].CommandContext(ctx, "ctr", "--namespace=k8s.io", "images", "list", "-q").SetStdout(&out).Run(); err == nil {
+			for _, ref := range strings.Fields(out.String()) {
+				present[ref] = true
+			}
+		}
+	}
 	for _, src := range b.images {
+		if named, ok := src.(NamedImage); ok {
+			if ref, err := named.ImageRef(ctx); err == nil && present[ref] {
+				continue
+			}
+		}
 		archive, err := src.Archive(ctx)
 		if err != nil {
 			return fmt.Errorf("lab image: %w", err)
+		}
+		if len(archive) == 0 { // an optional image that cannot be built here (logged by its source)
+			continue
 		}
 		for _, n := range nodes {
 			if err := nodeutils.LoadImageArchive(n, bytes.NewReader(archive)); err != nil {
@@ -281,7 +308,7 @@ func (b *Backend) ensureCluster(ctx context.Context, ref backend.Ref, progress b
 	var tLoaded, tReady time.Time
 	loaded := make(chan error, 1)
 	go func() {
-		err := b.loadImages(ctx, ref.Cluster)
+		err := b.loadImages(ctx, ref.Cluster, func(string) {}) // the step is announced above
 		tLoaded = time.Now()
 		loaded <- err
 	}()

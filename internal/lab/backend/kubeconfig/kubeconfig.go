@@ -188,7 +188,10 @@ func (b *Backend) grant(ctx context.Context, ns string) error {
 	if err := create("token Secret", err); err != nil {
 		return err
 	}
-	return b.grantClusterRead(ctx, ns)
+	if err := b.grantClusterRead(ctx, ns); err != nil {
+		return err
+	}
+	return isolate(ctx, b.client, ns)
 }
 
 // ClusterReadName names the ClusterRole that lets learners read what the labs tell them to read
@@ -308,7 +311,7 @@ func (b *Backend) env(ctx context.Context, ref backend.Ref) (*backend.Env, error
 	if err != nil {
 		return nil, err
 	}
-	return &backend.Env{Ref: ref, Client: b.client, Kubeconfig: kc}, nil
+	return &backend.Env{Ref: ref, Client: b.client, Kubeconfig: kc, LearnerAccount: LearnerName}, nil
 }
 
 // Attach implements backend.Backend.
