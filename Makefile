@@ -52,14 +52,14 @@ deps: ## install what the tests need (Chromium; a Docker engine and kind node im
 
 # The whole suite; CI runs it through .ci/run. Browser and kind tests fail (not skip) when
 # Chromium or a Docker engine is missing, so a green run means they ran.
-# Two passes: every package but the kind-heavy ones in parallel, then those alone, so that the
-# lab suite's clusters do not share two cores with race-instrumented tests and a browser (etcd
-# then times out, and a lab proof fails for the machine's sake, not the lab's).
-KIND_PKGS = ./internal/lab
+# Two passes: every package but the kind-heavy ones in parallel, then those one at a time, so
+# that the lab suite's clusters do not share two cores with race-instrumented tests and a
+# browser (etcd then times out, and a lab proof fails for the machine's sake, not the lab's).
+KIND_PKGS = ./internal/lab ./internal/e2e
 test: deps generate-check lint content-check
 	source .ci/env.sh && export KCNAPREP_REQUIRE_BROWSER=1 KCNAPREP_REQUIRE_KIND=$${KCNAPREP_REQUIRE_KIND:-1} && \
 	  $(GO) test -race -count=1 -timeout 60m $$($(GO) list ./... | grep -v -x -F $(foreach p,$(KIND_PKGS),-e $(GO_MODULE)/$(p:./%=%))) && \
-	  $(GO) test -race -count=1 -timeout 60m $(KIND_PKGS)
+	  $(GO) test -race -count=1 -timeout 60m -p 1 $(KIND_PKGS)
 	$(MAKE) --no-print-directory fuzz FUZZTIME=300x
 
 # Every fuzz target, as package:Function. Go fuzzes one target per invocation, so `make fuzz`
