@@ -255,6 +255,10 @@ func TestGradingLastAndReviewNever(t *testing.T) {
 	if !last.ReviewHidden(f.clk.Now()) {
 		t.Error("review 'never' shows answers a year later")
 	}
+	// A review card shows the answer: a class exam that never shows answers queues none.
+	if cards, err := f.db.DueCards(f.ctx, f.ana.ID, 100); err != nil || len(cards) != 0 {
+		t.Errorf("review 'never': %d review cards due for missed questions (%v), want none", len(cards), err)
+	}
 	g, _ := f.svc.Gradebook(f.ctx, f.teacher, "kcna")
 	if c := cell(t, g, "ana", a.ID); c.Work.Score != 25 || c.Work.Attempts != 3 {
 		t.Errorf("last attempt counts: %+v", c.Work)

@@ -55,10 +55,17 @@ func insertAnswer(ctx context.Context, tx *sqlx.Tx, userID int64, a domain.Answe
 		return fmt.Errorf("record answer to %s: %w", a.QuestionID, err)
 	}
 	if !a.Correct {
-		// Missed: into the review queue, due now; a card already scheduled comes due now.
-		_, err = tx.ExecContext(ctx, `INSERT INTO review_cards (user_id, question_id, due_at, created_at) VALUES (?, ?, ?, ?)
+		// Missed: into the review queue, due now; a card already scheduled comes due now. A
+		// review card shows the answer and its reasons, so a class exam whose instructor shows
+		// them after the due time queues the card for then, and one that never shows them
+		// queues none.
+		_, err = tx.ExecContext(ctx, `INSERT INTO review_cards (user_id, question_id, due_at, created_at)
+			SELECT ?, ?, max(?, coalesce((SELECT a.due_at FROM exams e JOIN class_assignments a ON a.id = e.assignment_id
+			                              WHERE e.id = ? AND a.review = 'after_due'), 0)), ?
+			WHERE NOT EXISTS (SELECT 1 FROM exams e JOIN class_assignments a ON a.id = e.assignment_id
+			                  WHERE e.id = ? AND a.review = 'never')
 			ON CONFLICT (user_id, question_id) DO UPDATE SET due_at = min(due_at, excluded.due_at)`,
-			userID, a.QuestionID, millis(now), millis(now))
+			userID, a.QuestionID, millis(now), examID, millis(now), examID)
 		if err != nil {
 			return fmt.Errorf("queue %s for review: %w", a.QuestionID, err)
 		}
