@@ -8,11 +8,11 @@ import (
 
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/util/httpstream"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/remotecommand"
 	utilexec "k8s.io/client-go/util/exec"
+	"k8s.io/streaming/pkg/httpstream"
 )
 
 // Streams are a command's input and output. With TTY, Stderr is unused (a terminal merges
