@@ -25,6 +25,9 @@ func (c Config) LabsDir() string { return filepath.Join(c.DataDir, "labs") }
 // newLabService builds the lab service for the configured backend, or nil for "none". Nothing
 // touches Docker or a cluster until a lab starts or the service runs.
 func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.Catalog, bundles bundle.Bundles, logger *slog.Logger) (*lab.Service, error) {
+	if cfg.LabBackend == "none" {
+		return nil, nil
+	}
 	dir, err := filepath.Abs(cfg.LabsDir())
 	if err != nil {
 		return nil, fmt.Errorf("labs dir: %w", err)
