@@ -14,8 +14,11 @@ import (
 var _ backend.Pooler = (*Backend)(nil)
 
 // PoolRef implements backend.Pooler.
+// A pooled environment is a whole cluster: its Ref names no namespace (Plan's "lab-" for no
+// lab would never be found by Inventory, and the pool would forget every cluster it made).
 func (b *Backend) PoolRef(id string) (backend.Ref, error) {
-	return b.Plan(backend.Request{Owner: "pool-" + id})
+	ref, err := b.Plan(backend.Request{Owner: "pool-" + id})
+	return backend.Ref{Cluster: ref.Cluster}, err
 }
 
 // Prepare implements backend.Pooler: the cluster is created (or found) and waited for.
