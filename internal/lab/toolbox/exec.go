@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
 	corev1 "k8s.io/api/core/v1"
@@ -33,6 +34,12 @@ func (e *ExitError) Error() string { return fmt.Sprintf("command exited with sta
 // back to SPDY for older API servers) and returns when it ends. A non-zero exit is an
 // *ExitError.
 func Exec(ctx context.Context, c *kube.Client, ns string, cmd []string, s Streams) error {
+	if s.Stdin == nil {
+		// With no stdin stream, client-go's WebSocket executor can take the exit status before
+		// the output and close the connection under it (the command "succeeds" with no output):
+		// an empty stdin keeps the streams in step.
+		s.Stdin = strings.NewReader("")
+	}
 	cfg := rest.CopyConfig(c.Config)
 	cfg.Timeout = 0 // a shell lasts as long as the learner types; ctx bounds it
 	req := c.Typed.CoreV1().RESTClient().Post().Resource("pods").Namespace(ns).Name(PodName).SubResource("exec").
