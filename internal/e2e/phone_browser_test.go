@@ -193,7 +193,9 @@ func TestBrowserPhoneNoSidewaysScroll(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`input[name="username"]`), "ivo"),
 		chromedp.SetValue(chromedp.CSS(`input[name="password"]`), sitePassword),
 		chromedp.Click(chromedp.CSS(`form button[type="submit"].btn-primary`)),
-		chromedp.WaitVisible(chromedp.CSS(`.site-header`)))
+		// Signed in: the login page has a header too, and navigating while the sign-in is
+		// still on its way aborts it (net::ERR_ABORTED).
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="logout"]`)))
 	for _, p := range []string{"/classes", "/classes/new", s.classPage} {
 		Do(t, ins, chromedp.Navigate(s.a.URL+p), chromedp.WaitReady(chromedp.CSS(`footer.site-footer`)))
 		if o := Eval[overflow](t, ins, overflowJS); o.Scroll > o.Client {
