@@ -40,18 +40,6 @@ func (c *Catalog) ExternalQuestion(spec QuestionSpec) *Question {
 	if q.Competency != nil {
 		q.Domain = q.Competency.Domain
 	}
-	md := c.md
-	q.summary = oneLine(q.Stem, 90)
-	q.render = func() renderedQuestion {
-		r := renderedQuestion{
-			stem:        mustRender(md, q.Stem, c.resolve),
-			explanation: mustRender(md, q.Explanation, c.resolve),
-		}
-		for _, ch := range q.Choices {
-			r.choices = append(r.choices, md.RenderInline(ch.Text))
-			r.whys = append(r.whys, md.RenderInline(ch.Why))
-		}
-		return r
-	}
+	c.prepareRender(q)
 	return q
 }

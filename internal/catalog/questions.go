@@ -312,19 +312,7 @@ func (c *Catalog) addQuestion(ps *problems, file string, qn *yaml.Node, y questi
 			ps.add(file, refLine(qn, i), "%s: %s", name, msg)
 		}
 	}
-	md := c.md
-	q.summary = oneLine(q.Stem, 90)
-	q.render = func() renderedQuestion {
-		r := renderedQuestion{
-			stem:        mustRender(md, q.Stem, c.resolve),
-			explanation: mustRender(md, q.Explanation, c.resolve),
-		}
-		for _, ch := range q.Choices {
-			r.choices = append(r.choices, md.RenderInline(ch.Text))
-			r.whys = append(r.whys, md.RenderInline(ch.Why))
-		}
-		return r
-	}
+	c.prepareRender(q)
 	if y.ID != "" {
 		c.questionByID[y.ID] = q
 	}
@@ -349,4 +337,22 @@ func oneLine(md string, n int) string {
 		return strings.TrimSpace(string(r[:n-1])) + "…"
 	}
 	return line
+}
+
+// prepareRender gives q its one-line summary and the function that renders its Markdown
+// (the bank's questions and a class's own questions alike).
+func (c *Catalog) prepareRender(q *Question) {
+	md := c.md
+	q.summary = oneLine(q.Stem, 90)
+	q.render = func() renderedQuestion {
+		r := renderedQuestion{
+			stem:        mustRender(md, q.Stem, c.resolve),
+			explanation: mustRender(md, q.Explanation, c.resolve),
+		}
+		for _, ch := range q.Choices {
+			r.choices = append(r.choices, md.RenderInline(ch.Text))
+			r.whys = append(r.whys, md.RenderInline(ch.Why))
+		}
+		return r
+	}
 }
