@@ -14,6 +14,7 @@ import (
 
 	"github.com/kcnaprep/kcnaprep/internal/app"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/lab/labimage"
 	"github.com/kcnaprep/kcnaprep/internal/lab/toolbox"
 )
 
@@ -31,6 +32,11 @@ const labUsage = `usage: server lab COMMAND [ID] [flags]
                 run CMD in your toolbox of the lab (the shell the lab page's terminal opens:
                 kubectl as you, in your namespace), with this command's stdin; exits with
                 CMD's status
+  images push REGISTRY [--insecure]
+                push the lab image and the toolbox image to REGISTRY (host[:port][/path]) for
+                an existing cluster whose nodes mirror kcnaprep.local to it (README, "Labs on
+                an existing cluster"); credentials from ~/.docker/config.json; --insecure
+                allows plain HTTP or an unverified certificate
 
 flags:
   --user NAME   the learner whose labs these are (env KCNAPREP_LAB_USER). Needed once the
@@ -51,6 +57,10 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdi
 	if i := slices.Index(args, "--"); i >= 0 && sub == "exec" {
 		args, argv = args[:i], args[i+1:]
 	}
+	insecure := false
+	if sub == "images" {
+		insecure, args = cutBool(args, "insecure")
+	}
 	username, args := cutFlag(args, "user", getenv("KCNAPREP_LAB_USER"))
 	id := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -69,6 +79,9 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdi
 	}
 	if sub == "pool" {
 		return runLabPool(ctx, id, fs.Args(), f.cfg, stdout, stderr, level)
+	}
+	if sub == "images" {
+		return runLabImages(ctx, id, fs.Args(), insecure, f.cfg, stdout, stderr, level)
 	}
 	if sub != "list" && id == "" {
 		fmt.Fprint(stderr, labUsage)
@@ -134,6 +147,25 @@ func cutFlag(args []string, name, def string) (string, []string) {
 			val = strings.TrimPrefix(a, name+"=")
 		default:
 			rest = append(rest, args[i])
+		}
+	}
+	return val, rest
+}
+
+// cutBool removes "--name" (or "--name=true|false") from args and returns whether it was set.
+func cutBool(args []string, name string) (bool, []string) {
+	var rest []string
+	val := false
+	for _, a := range args {
+		switch bare := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"); {
+		case bare == a: // not a flag
+			rest = append(rest, a)
+		case bare == name || bare == name+"=true":
+			val = true
+		case bare == name+"=false":
+			val = false
+		default:
+			rest = append(rest, a)
 		}
 	}
 	return val, rest
@@ -339,4 +371,23 @@ func runLabPool(ctx context.Context, cmd string, args []string, cfg app.Config, 
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Cluster, ns, e.State, e.UpdatedAt.Format(time.RFC3339))
 	}
 	return tw.Flush()
+}
+
+// runLabImages is "server lab images push REGISTRY": the lab and toolbox images, built here in
+// Go as for kind nodes, pushed to a registry a classroom cluster's nodes pull from.
+func runLabImages(ctx context.Context, cmd string, args []string, insecure bool, cfg app.Config, stdout, stderr io.Writer, level slog.Level) error {
+	if cmd != "push" || len(args) != 1 {
+		fmt.Fprintf(stderr, "usage: lab images push REGISTRY [--insecure]\n\n%s", labUsage)
+		return exitError{"usage: lab images push REGISTRY [--insecure]"}
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	images, err := app.LabImages(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	pushed, err := labimage.Push(ctx, args[0], images, labimage.PushOptions{Insecure: insecure})
+	for _, p := range pushed {
+		fmt.Fprintf(stdout, "%s\t%s\t%s\n", p.Source, p.Target, p.Digest)
+	}
+	return err
 }

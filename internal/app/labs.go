@@ -90,3 +90,24 @@ func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.C
 	return lab.NewService(b, db, cat, bundles, append([]lab.Option{lab.WithLogger(logger), lab.WithTTL(cfg.LabIdleTTL),
 		lab.WithSessionDir(filepath.Join(dir, "sessions")), lab.WithPool(pool)}, opts...)...), nil
 }
+
+// LabImages builds the images the lab engine puts on nodes, the labs' workload image
+// (kcnaprep.local/labapp) and the learners' toolbox, from the same flags as the server, for
+// pushing to a registry a classroom cluster pulls from ("server lab images push").
+func LabImages(ctx context.Context, cfg Config, logger *slog.Logger) ([]labimage.Named, error) {
+	dir, err := filepath.Abs(cfg.LabsDir())
+	if err != nil {
+		return nil, fmt.Errorf("labs dir: %w", err)
+	}
+	app, err := labimage.New(labimage.WithBinary(cfg.LabappBinary), labimage.WithCacheDir(filepath.Join(dir, "bin")),
+		labimage.WithLogger(logger)).Image(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("lab image: %w", err)
+	}
+	img, ref, err := toolbox.New(toolbox.WithKubectl(cfg.ToolboxKubectl), toolbox.WithBusybox(cfg.ToolboxBusybox),
+		toolbox.WithLogger(logger)).Image(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("toolbox image: %w", err)
+	}
+	return []labimage.Named{app, {Ref: ref, Image: img}}, nil
+}

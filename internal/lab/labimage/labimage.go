@@ -75,6 +75,21 @@ func Ref() name.Tag { return name.MustParseReference(labapp.Image).(name.Tag) }
 // ImageRef is the image's reference (kind.NamedImage: a node that has it is not loaded again).
 func (b *Builder) ImageRef(context.Context) (string, error) { return labapp.Image, nil }
 
+// Image returns the image, building it on first use (for pushing to a registry).
+func (b *Builder) Image(ctx context.Context) (Named, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bin, err := b.Binary(ctx)
+	if err != nil {
+		return Named{}, err
+	}
+	img, err := Image(bin, b.arch)
+	if err != nil {
+		return Named{}, err
+	}
+	return Named{Ref: Ref(), Image: img}, nil
+}
+
 // Archive returns the image as a docker-archive tarball (what "docker save" writes and
 // "ctr images import" reads), building it on first use.
 func (b *Builder) Archive(ctx context.Context) ([]byte, error) {
