@@ -294,6 +294,47 @@ alias k=kubectl
 alias ll='ls -l'
 `
 
+// StartScript is the toolbox container's program (at StartPath). It writes the learner's
+// kubeconfig, ~/.kube/config, when there is none: the in-cluster API server, the Pod's
+// ServiceAccount token and CA, and the namespace preset. kubectl's in-cluster fallback alone
+// does not do: flags such as --as (kubectl auth can-i --as=system:serviceaccount:...) or
+// --context turn it off, and kubectl then dials localhost:8080. Then it keeps the Pod alive;
+// shells are exec'd into it. With "once" it only writes the kubeconfig (tests).
+const StartScript = `sa=${KCNAPREP_SA_DIR:-/var/run/secrets/kubernetes.io/serviceaccount}
+if [ ! -e "$HOME/.kube/config" ] && [ -r "$sa/token" ] && [ -n "$KUBERNETES_SERVICE_HOST" ]; then
+  host=$KUBERNETES_SERVICE_HOST
+  case $host in *:*) host="[$host]" ;; esac
+  mkdir -p "$HOME/.kube"
+  cat > "$HOME/.kube/config.tmp" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: lab
+  cluster:
+    server: https://$host:${KUBERNETES_SERVICE_PORT:-443}
+    certificate-authority: $sa/ca.crt
+users:
+- name: learner
+  user:
+    tokenFile: $sa/token
+contexts:
+- name: lab
+  context:
+    cluster: lab
+    user: learner
+    namespace: $(cat "$sa/namespace")
+current-context: lab
+EOF
+  mv "$HOME/.kube/config.tmp" "$HOME/.kube/config"
+fi
+[ "$1" = once ] && exit 0
+trap 'exit 0' TERM INT
+while :; do sleep 3600 & wait $!; done
+`
+
+// StartPath is where StartScript is in the image.
+const StartPath = "/usr/local/bin/kcnaprep-toolbox"
+
 // Image builds the toolbox image: busybox at /bin/busybox with its applets linked, kubectl at
 // /usr/local/bin/kubectl, a learner user (UID) with HOME at Home. It returns the image and a
 // digest of its inputs. Timestamps are zero: the same binaries always give the same image.
@@ -338,6 +379,7 @@ func Image(kubectl, busybox string, applets []string, arch, kubever string) (v1.
 	file("etc/passwd", 0o644, fmt.Appendf(nil, "root:x:0:0:root:/root:/bin/sh\nlearner:x:%d:%d:learner:%s:/bin/sh\n", UID, UID, Home))
 	file("etc/group", 0o644, fmt.Appendf(nil, "root:x:0:\nlearner:x:%d:\n", UID))
 	file("etc/profile", 0o644, []byte(profile))
+	file(strings.TrimPrefix(StartPath, "/"), 0o755, []byte(StartScript))
 	for _, a := range applets {
 		for _, d := range parents(a) {
 			dir(d, 0o755)
@@ -381,8 +423,8 @@ func Image(kubectl, busybox string, applets []string, arch, kubever string) (v1.
 	}
 	cf = cf.DeepCopy()
 	cf.OS, cf.Architecture = "linux", arch
-	// The container only keeps the Pod alive; shells are exec'd into it.
-	cf.Config.Entrypoint = []string{"/bin/sh", "-c", "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $!; done"}
+	// The container writes the kubeconfig and keeps the Pod alive; shells are exec'd into it.
+	cf.Config.Entrypoint = []string{"/bin/sh", StartPath}
 	cf.Config.User = fmt.Sprintf("%d:%d", UID, UID)
 	cf.Config.WorkingDir = Home
 	cf.Config.Env = Env()

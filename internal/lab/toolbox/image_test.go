@@ -5,9 +5,13 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"k8s.io/client-go/tools/clientcmd"
 )
 
 // TestImageLayout builds the image from two stand-in files and reads its one layer back: the
@@ -66,6 +70,9 @@ func TestImageLayout(t *testing.T) {
 			t.Errorf("applet %s: %+v", a, h)
 		}
 	}
+	if contents[strings.TrimPrefix(StartPath, "/")] != StartScript || configFile(t, img).Config.Entrypoint[1] != StartPath {
+		t.Errorf("start script missing or not the entrypoint")
+	}
 	if !strings.Contains(contents["etc/passwd"], "learner:x:1000:1000:learner:/home/learner:/bin/sh") {
 		t.Errorf("passwd: %q", contents["etc/passwd"])
 	}
@@ -106,5 +113,62 @@ func TestCheckStatic(t *testing.T) {
 	b := New(WithKubectl(notELF), WithBusybox(notELF))
 	if err := b.Available(); err == nil {
 		t.Error("Available with unusable binaries")
+	}
+}
+
+func configFile(t *testing.T, img v1.Image) *v1.ConfigFile {
+	t.Helper()
+	cf, err := img.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cf
+}
+
+// TestStartScriptWritesKubeconfig runs the toolbox's start script with a real sh against a
+// fake ServiceAccount directory: the kubeconfig it writes reaches the in-cluster API server
+// with the token file, the CA and the namespace preset, and a learner's own kubeconfig is left
+// alone.
+func TestStartScriptWritesKubeconfig(t *testing.T) {
+	dir := t.TempDir()
+	sa, home := filepath.Join(dir, "sa"), filepath.Join(dir, "home")
+	if err := os.MkdirAll(sa, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string]string{"token": "t0k3n", "ca.crt": "CA", "namespace": "kcnaprep-x-u1-probes"} {
+		if err := os.WriteFile(filepath.Join(sa, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(host string) {
+		t.Helper()
+		cmd := exec.Command("sh", "-c", StartScript, "sh", "once")
+		cmd.Env = []string{"HOME=" + home, "KCNAPREP_SA_DIR=" + sa, "KUBERNETES_SERVICE_HOST=" + host, "KUBERNETES_SERVICE_PORT=6443", "PATH=" + os.Getenv("PATH")}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("start script: %v\n%s", err, out)
+		}
+	}
+	run("fd00::1")
+	cfg, err := clientcmd.LoadFromFile(filepath.Join(home, ".kube", "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := cfg.Contexts[cfg.CurrentContext]
+	if ctx == nil || ctx.Namespace != "kcnaprep-x-u1-probes" {
+		t.Fatalf("context %+v", ctx)
+	}
+	if c := cfg.Clusters[ctx.Cluster]; c == nil || c.Server != "https://[fd00::1]:6443" || c.CertificateAuthority != filepath.Join(sa, "ca.crt") {
+		t.Errorf("cluster %+v", c)
+	}
+	if u := cfg.AuthInfos[ctx.AuthInfo]; u == nil || u.TokenFile != filepath.Join(sa, "token") {
+		t.Errorf("user %+v", u)
+	}
+	// A kubeconfig is there (the learner's, perhaps edited): it stays as it is.
+	if err := os.WriteFile(filepath.Join(home, ".kube", "config"), []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run("10.96.0.1")
+	if b, _ := os.ReadFile(filepath.Join(home, ".kube", "config")); string(b) != "mine" {
+		t.Errorf("the learner's kubeconfig was replaced: %q", b)
 	}
 }

@@ -1,8 +1,11 @@
 // Package kubeconfig is the lab backend for an existing cluster reached with an admin
 // kubeconfig, e.g. a classroom cluster, or, from a Pod, with the Pod's own ServiceAccount
 // (NewInCluster: the Helm chart's "incluster" backend, same code, same isolation). Each session gets a namespace of its own, enforcing the
-// baseline Pod Security Standard, and the learner gets a kubeconfig for a ServiceAccount that
-// may do anything inside that namespace and nothing outside it: never the admin kubeconfig.
+// baseline Pod Security Standard, bounded by a ResourceQuota and a LimitRange and closed to
+// other learners' Pods by a NetworkPolicy (guardrails.go), and the learner gets a kubeconfig
+// for a ServiceAccount that may do anything inside that namespace and nothing outside it:
+// never the admin kubeconfig. The shared kind cluster of --lab-isolation namespace is this
+// backend too (package shared), so both have the same guard rails from the same code.
 // Cluster labs are refused (they need a cluster of their own).
 //
 // The lab image (kcnaprep.local/labapp) must be available to the cluster's nodes: see
@@ -12,6 +15,7 @@ package kubeconfig
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -134,9 +138,9 @@ func (b *Backend) Provision(ctx context.Context, req backend.Request, progress b
 	}
 	progress("Create namespace " + ref.Namespace)
 	labels := map[string]string{kube.LabelManaged: "true", kube.LabelInstance: b.instance,
-		kube.LabelSession: req.Session, kube.LabelLab: req.Lab,
-		// The learner may create pods: no privileged pods, host paths or host networking.
-		"pod-security.kubernetes.io/enforce": "baseline"}
+		kube.LabelSession: req.Session, kube.LabelLab: req.Lab}
+	// The learner may create pods: no privileged pods, host paths or host networking.
+	maps.Copy(labels, PodSecurityLabels())
 	if err := b.client.EnsureNamespace(ctx, ref.Namespace, labels); err != nil {
 		return nil, err
 	}
@@ -189,6 +193,9 @@ func (b *Backend) grant(ctx context.Context, ns string) error {
 		return err
 	}
 	if err := b.grantClusterRead(ctx, ns); err != nil {
+		return err
+	}
+	if err := limit(ctx, b.client, ns); err != nil {
 		return err
 	}
 	return isolate(ctx, b.client, ns)
