@@ -16,9 +16,9 @@ import (
 func TestTarget(t *testing.T) {
 	src := name.MustParseReference("kcnaprep.local/toolbox:v1.37.2-0123456789ab").(name.Tag)
 	for registry, want := range map[string]string{
-		"registry.example:5000":             "registry.example:5000/toolbox:v1.37.2-0123456789ab",
+		"registry.example:5000":              "registry.example:5000/toolbox:v1.37.2-0123456789ab",
 		"https://registry.example/kcnaprep/": "registry.example/kcnaprep/toolbox:v1.37.2-0123456789ab",
-		"127.0.0.1:5000/class-a":            "127.0.0.1:5000/class-a/toolbox:v1.37.2-0123456789ab",
+		"127.0.0.1:5000/class-a":             "127.0.0.1:5000/class-a/toolbox:v1.37.2-0123456789ab",
 	} {
 		got, err := labimage.Target(registry, src)
 		if err != nil || got.String() != want {
