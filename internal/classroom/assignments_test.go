@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kcnaprep/kcnaprep/internal/classroom"
 	"github.com/kcnaprep/kcnaprep/internal/catalog"
+	"github.com/kcnaprep/kcnaprep/internal/classroom"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/internal/testcontent"
