@@ -1,6 +1,7 @@
 package classroom
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -47,8 +48,11 @@ type NewAssignment struct {
 	Attempts int
 	Grading  domain.ExamGrading
 	Review   domain.ReviewPolicy
-	OpensAt  time.Time // zero: at once
-	DueAt    time.Time
+	// Source is where an exam's questions come from: the bank (default), the class's own
+	// questions, or both (the class's own first, the rest from the bank).
+	Source  domain.QuestionSource
+	OpensAt time.Time // zero: at once
+	DueAt   time.Time
 }
 
 func splitRefs(s string) []string {
@@ -85,7 +89,7 @@ func (s *Service) Assign(ctx context.Context, viewer *domain.User, classID strin
 			}
 		}
 	case domain.AssignPractice:
-		if a.Items, err = s.practiceItems(refs, na.Count); err != nil {
+		if a.Items, err = s.practiceItems(ctx, classID, refs, na.Count); err != nil {
 			return nil, err
 		}
 		if a.Title == "" {
@@ -93,9 +97,27 @@ func (s *Service) Assign(ctx context.Context, viewer *domain.User, classID strin
 		}
 	case domain.AssignExam:
 		e := s.cat.Curriculum.Exam
-		a.Questions, a.Minutes = cmpOr(na.Count, e.Questions.Value), cmpOr(na.Minutes, e.Minutes.Value)
-		if a.Questions < 1 || a.Questions > len(s.cat.Questions) || a.Minutes < 1 || a.Minutes > 600 {
-			return nil, domain.Errorf(domain.EINVALID, "An exam has 1 to %d questions and 1 to 600 minutes.", len(s.cat.Questions))
+		a.Source = cmp.Or(na.Source, domain.SourceBank)
+		own, err := s.store.ClassQuestionList(ctx, classID)
+		if err != nil {
+			return nil, err
+		}
+		available := len(s.cat.Questions)
+		switch a.Source {
+		case domain.SourceBank:
+		case domain.SourceOwn:
+			available = len(own)
+			if available == 0 {
+				return nil, domain.Errorf(domain.EINVALID, "The class has no questions of its own yet: upload a GIFT file on the class's questions page first.")
+			}
+		case domain.SourceBoth:
+			available += len(own)
+		default:
+			return nil, domain.Errorf(domain.EINVALID, "An exam's questions come from bank, own or both, not %q.", na.Source)
+		}
+		a.Questions, a.Minutes = cmpOr(na.Count, min(e.Questions.Value, available)), cmpOr(na.Minutes, e.Minutes.Value)
+		if a.Questions < 1 || a.Questions > available || a.Minutes < 1 || a.Minutes > 600 {
+			return nil, domain.Errorf(domain.EINVALID, "An exam has 1 to %d questions (as many as its source holds) and 1 to 600 minutes.", available)
 		}
 		if na.Attempts < 0 || na.Attempts > 100 {
 			return nil, domain.Errorf(domain.EINVALID, "Attempts allowed: 0 (unlimited) to 100.")
@@ -143,6 +165,17 @@ func cmpOr(v, def int) int {
 	return def
 }
 
+// sortedQuestions returns the map's questions by id, so that a draw from them depends only on
+// the random generator.
+func sortedQuestions(m map[string]*catalog.Question) []*catalog.Question {
+	out := make([]*catalog.Question, 0, len(m))
+	for _, q := range m {
+		out = append(out, q)
+	}
+	slices.SortFunc(out, func(a, b *catalog.Question) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}
+
 func (s *Service) labIDs() []string {
 	ids := make([]string, len(s.cat.Labs))
 	for i, l := range s.cat.Labs {
@@ -178,17 +211,61 @@ func (s *Service) lessonItems(refs []string) ([]string, error) {
 	return out, nil
 }
 
-// practiceItems takes hand-picked question ids as they are, and draws n questions at random
-// from the domains and competencies named (the whole bank when none is).
-func (s *Service) practiceItems(refs []string, n int) ([]string, error) {
+// OwnQuestions is the reference that draws a practice set from the class's own questions.
+const OwnQuestions = "own"
+
+// practiceItems takes hand-picked question ids (the bank's, or the class's own "cq-N") as
+// they are, and draws n questions at random from the domains and competencies named, and from
+// the class's own questions when "own" is named (the whole bank when nothing is).
+func (s *Service) practiceItems(ctx context.Context, classID string, refs []string, n int) ([]string, error) {
 	var picked []string
 	var pool []*catalog.Question
 	seen := map[string]bool{}
+	var own map[string]*catalog.Question // the class's own questions, read once when needed
+	ownQuestions := func() (map[string]*catalog.Question, error) {
+		if own != nil {
+			return own, nil
+		}
+		qs, err := s.ClassQuestions(ctx, classID)
+		if err != nil {
+			return nil, err
+		}
+		own = make(map[string]*catalog.Question, len(qs))
+		for _, q := range qs {
+			own[q.ID] = q
+		}
+		return own, nil
+	}
 	for _, r := range refs {
 		switch {
 		case s.cat.Question(r) != nil:
 			if !slices.Contains(picked, r) {
 				picked = append(picked, r)
+			}
+		case strings.HasPrefix(r, domain.ClassQuestionPrefix):
+			qs, err := ownQuestions()
+			if err != nil {
+				return nil, err
+			}
+			if qs[r] == nil {
+				return nil, domain.Errorf(domain.EINVALID, "%q is not one of this class's questions.", r)
+			}
+			if !slices.Contains(picked, r) {
+				picked = append(picked, r)
+			}
+		case r == OwnQuestions:
+			qs, err := ownQuestions()
+			if err != nil {
+				return nil, err
+			}
+			if len(qs) == 0 {
+				return nil, domain.Errorf(domain.EINVALID, "The class has no questions of its own yet: upload a GIFT file on the class's questions page first.")
+			}
+			for _, q := range sortedQuestions(qs) {
+				if !seen[q.ID] {
+					seen[q.ID] = true
+					pool = append(pool, q)
+				}
 			}
 		case s.cat.Domain(r) != nil || s.cat.Competency(r) != nil:
 			f := quiz.Filter{Domain: r}
@@ -202,7 +279,7 @@ func (s *Service) practiceItems(refs []string, n int) ([]string, error) {
 				}
 			}
 		default:
-			return nil, domain.Errorf(domain.EINVALID, "%q is not a question, domain or competency id.", r)
+			return nil, domain.Errorf(domain.EINVALID, "%q is not a question, domain or competency id, nor %q (the class's own questions).", r, OwnQuestions)
 		}
 	}
 	if len(picked) > 0 && len(pool) == 0 && n == 0 {
@@ -362,9 +439,9 @@ func (s *Service) StartExam(ctx context.Context, viewer *domain.User, classID st
 		h[st.QuestionID] = quiz.Seen{Count: st.Count, Correct: st.Correct, Last: st.LastAt, LastOK: st.LastOK}
 	}
 	rng := rand.New(rand.NewPCG(uint64(s.now().UnixNano()), uint64(viewer.ID)))
-	qs := quiz.DrawExam(s.cat, a.Questions, h, rng)
-	if len(qs) == 0 {
-		return domain.Exam{}, domain.Errorf(domain.EINVALID, "The question bank is empty: no exam can be drawn.")
+	qs, err := s.drawExam(ctx, a, h, rng)
+	if err != nil {
+		return domain.Exam{}, err
 	}
 	e := s.cat.Curriculum.Exam
 	ne := domain.NewExam{Minutes: a.Minutes, PassScore: e.PassScore.Value, MaxScore: e.MaxScore}
@@ -381,4 +458,47 @@ func (s *Service) StartExam(ctx context.Context, viewer *domain.User, classID st
 		return domain.Exam{}, domain.Errorf(domain.ECONFLICT, "You have another exam in progress: finish it first.")
 	}
 	return ex, err
+}
+
+// drawExam draws an assignment's exam from its source: the bank (stratified by domain weight,
+// unseen questions first), the class's own questions (at random), or both (the class's own
+// first, as many as fit, then the bank for the rest).
+func (s *Service) drawExam(ctx context.Context, a *domain.Assignment, h quiz.History, rng *rand.Rand) ([]*catalog.Question, error) {
+	var qs []*catalog.Question
+	if a.Source == domain.SourceOwn || a.Source == domain.SourceBoth {
+		own, err := s.ClassQuestions(ctx, a.ClassID)
+		if err != nil {
+			return nil, err
+		}
+		rng.Shuffle(len(own), func(i, j int) { own[i], own[j] = own[j], own[i] })
+		qs = own[:min(len(own), a.Questions)]
+	}
+	if a.Source != domain.SourceOwn && len(qs) < a.Questions {
+		qs = append(qs, quiz.DrawExam(s.cat, a.Questions-len(qs), h, rng)...)
+	}
+	if len(qs) == 0 {
+		return nil, domain.Errorf(domain.EINVALID, "There are no questions to draw this exam from.")
+	}
+	return qs, nil
+}
+
+// QuestionsFor returns the class questions among ids that userID may see (those of a class
+// they belong to), as catalog questions by id: the trainer resolves a class's own questions in
+// practice, exams and review through it. The scope is the store's query.
+func (s *Service) QuestionsFor(ctx context.Context, userID int64, ids []string) (map[string]*catalog.Question, error) {
+	nums := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if n, ok := domain.ParseClassQuestionID(id); ok {
+			nums = append(nums, n)
+		}
+	}
+	qs, err := s.store.ClassQuestionsFor(ctx, userID, nums)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*catalog.Question, len(qs))
+	for _, q := range qs {
+		out[q.QuestionID()] = s.catalogQuestion(q)
+	}
+	return out, nil
 }

@@ -107,14 +107,16 @@ func assignmentRow(a *domain.Assignment) pages.AssignmentRowVM {
 		}
 		review := map[domain.ReviewPolicy]string{domain.ReviewImmediately: "answers shown at once",
 			domain.ReviewAfterDue: "answers shown after the due time", domain.ReviewNever: "answers never shown"}[a.Review]
-		row.Settings = fmt.Sprintf("%d questions, %d minutes, %s, %s counts, %s", a.Questions, a.Minutes, attempts, a.Grading, review)
+		source := map[domain.QuestionSource]string{domain.SourceBank: "from the bank", domain.SourceOwn: "from the class's own questions",
+			domain.SourceBoth: "the class's own questions and the bank"}[a.Source]
+		row.Settings = fmt.Sprintf("%d questions (%s), %d minutes, %s, %s counts, %s", a.Questions, source, a.Minutes, attempts, a.Grading, review)
 		row.LiveURL = row.URL + "/live"
 	}
 	return row
 }
 
 func (s *Server) handleClassAssignments(w http.ResponseWriter, r *http.Request) {
-	s.renderAssignments(w, r, http.StatusOK, pages.AssignFormVM{Kind: "exam", Attempts: "1", Grading: "highest", Review: "after_due"}, "")
+	s.renderAssignments(w, r, http.StatusOK, pages.AssignFormVM{Kind: "exam", Attempts: "1", Grading: "highest", Review: "after_due", Source: "bank"}, "")
 }
 
 func (s *Server) renderAssignments(w http.ResponseWriter, r *http.Request, status int, form pages.AssignFormVM, msg string) {
@@ -137,6 +139,7 @@ func (s *Server) renderAssignments(w http.ResponseWriter, r *http.Request, statu
 	for _, l := range s.catalog.Labs {
 		vm.Labs = append(vm.Labs, pages.Option{Value: l.ID, Label: "Lab: " + l.Title})
 	}
+	vm.Domains = append(vm.Domains, pages.Option{Value: classroom.OwnQuestions, Label: "The class's own questions (practice)"})
 	for _, d := range s.catalog.Domains {
 		vm.Domains = append(vm.Domains, pages.Option{Value: d.ID, Label: "Domain: " + d.Title})
 		for _, c := range d.Competencies {
@@ -166,7 +169,7 @@ func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request) {
 	f := pages.AssignFormVM{Kind: r.PostFormValue("kind"), Title: r.PostFormValue("title"), Section: r.PostFormValue("section"),
 		Ref: r.PostFormValue("ref"), Count: r.PostFormValue("count"), Minutes: r.PostFormValue("minutes"),
 		Attempts: r.PostFormValue("attempts"), Grading: r.PostFormValue("grading"), Review: r.PostFormValue("review"),
-		Opens: r.PostFormValue("opens"), Due: r.PostFormValue("due")}
+		Source: r.PostFormValue("source"), Opens: r.PostFormValue("opens"), Due: r.PostFormValue("due")}
 	na, err := newAssignmentFromForm(f, r.PostFormValue("tz"))
 	if err == nil {
 		_, err = s.classroom.Assign(r.Context(), user(r), chi.URLParam(r, "classID"), na)
@@ -184,7 +187,7 @@ func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request) {
 
 func newAssignmentFromForm(f pages.AssignFormVM, tz string) (classroom.NewAssignment, error) {
 	na := classroom.NewAssignment{Kind: domain.AssignmentKind(f.Kind), Title: f.Title, Section: f.Section, Ref: f.Ref,
-		Grading: domain.ExamGrading(f.Grading), Review: domain.ReviewPolicy(f.Review)}
+		Grading: domain.ExamGrading(f.Grading), Review: domain.ReviewPolicy(f.Review), Source: domain.QuestionSource(f.Source)}
 	var err error
 	if na.Count, err = formInt(f.Count, "Questions"); err != nil {
 		return na, err
@@ -257,7 +260,7 @@ func (s *Server) handleStudentAssignment(w http.ResponseWriter, r *http.Request)
 		}
 	case domain.AssignPractice:
 		for i, qid := range a.Items {
-			if q := s.catalog.Question(qid); q != nil {
+			if q, err := s.trainer.Question(r.Context(), user(r).ID, qid); err == nil {
 				vm.Items = append(vm.Items, pages.ItemVM{Title: fmt.Sprintf("Question %d (%s)", i+1, q.Competency.Title), URL: "/practice/q/" + qid})
 			}
 		}
