@@ -221,8 +221,10 @@ func testToolboxIsolation(t *testing.T, a *App, users map[string]int64) {
 		t.Fatalf("bob's toolbox: status %d, %v:\n%s", code, err, out)
 	}
 	// Her own namespace works, without -n: the namespace is preset.
-	if out, code, err := run(alice, "kubectl create configmap mine --from-literal=a=b --dry-run=client -o yaml | kubectl apply -f - && kubectl get configmap mine -o name",
-		succeeded("configmap/mine")); err != nil || code != 0 || !strings.Contains(out, "configmap/mine") {
+	// Quotas of her own (the resource-quota lab) are hers to make and delete.
+	if out, code, err := run(alice, "kubectl create configmap mine --from-literal=a=b --dry-run=client -o yaml | kubectl apply -f - && kubectl get configmap mine -o name && "+
+		"kubectl create quota mine --hard=pods=20 --dry-run=client -o yaml | kubectl apply -f - && kubectl delete quota mine",
+		succeeded("configmap/mine", `"mine" deleted`)); err != nil || code != 0 || !strings.Contains(out, "configmap/mine") || !strings.Contains(out, `"mine" deleted`) {
 		t.Fatalf("alice in her own namespace: status %d, %v:\n%s", code, err, out)
 	}
 	privileged := `apiVersion: v1
@@ -264,6 +266,13 @@ spec:
 		"bind herself to cluster-admin":    "kubectl create rolebinding admin --clusterrole=cluster-admin --serviceaccount=" + aliceNS + ":kcnaprep-learner",
 		"impersonate bob's learner":        "kubectl get pods -n " + bobNS + " --as=system:serviceaccount:" + bobNS + ":kcnaprep-learner",
 		"impersonate the cluster's admins": "kubectl get nodes --as=admin --as-group=system:masters",
+		// The guard rails of her own namespace: her Role allows these kinds (labs create
+		// quotas and policies of their own), the admission policy keeps the system's.
+		"delete her quota":             "kubectl delete resourcequota " + kubeconfig.QuotaName + " --dry-run=server",
+		"empty her limit range":        "kubectl patch limitrange " + kubeconfig.LimitRangeName + ` --type=json -p '[{"op":"remove","path":"/spec/limits"}]' --dry-run=server`,
+		"delete the isolation policy":  "kubectl delete networkpolicy kcnaprep-isolate --dry-run=server",
+		"unlabel the isolation policy": "kubectl label networkpolicy kcnaprep-isolate kcnaprep.dev/system- --dry-run=server",
+		"delete her RoleBinding":       "kubectl delete rolebinding kcnaprep-learner --dry-run=server",
 	}
 	denied := func(out string, code int) bool {
 		return code != 0 && strings.Contains(strings.ToLower(out), "forbidden")
@@ -295,7 +304,7 @@ spec:
 		"create pods/exec -n " + bobNS:          "no",
 		"create deployments":                    "yes",
 		"create pods/exec -n " + aliceNS:        "yes",
-		"delete resourcequotas/kcnaprep-limits": "yes", // the guard rails come back on the next Attach
+		"delete resourcequotas/kcnaprep-limits": "yes", // RBAC says yes; the admission policy refuses (above)
 		// Impersonating her namespace's own ServiceAccounts is allowed (the rbac-serviceaccount
 		// lab asks for it), and kubectl reaches the cluster with --as (it turns kubectl's
 		// in-cluster fallback off; the toolbox's kubeconfig does not need it).

@@ -2,10 +2,12 @@ package kubeconfig
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
+	admissionv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -82,6 +84,21 @@ func limitRange() *corev1.LimitRange {
 	}
 }
 
+// protect makes sure, once per process, that the guard policy is in place.
+func (b *Backend) protect(ctx context.Context) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.protected {
+		return nil
+	}
+	err := protect(ctx, b.client)
+	if errors.Is(err, errNoAdmissionPolicies) {
+		err = nil
+	}
+	b.protected = err == nil
+	return err
+}
+
 // limit creates or restores the namespace's LimitRange and ResourceQuota, then waits until
 // the quota controller has counted the namespace: until then the API server refuses every new
 // Pod ("status unknown for quota"), which would fail a lab's set-up on a busy cluster.
@@ -143,4 +160,99 @@ func limit(ctx context.Context, c *kube.Client, ns string) error {
 		return fmt.Errorf("ResourceQuota %s in %s was not counted: %w", QuotaName, ns, err)
 	}
 	return nil
+}
+
+// GuardPolicyName names the ValidatingAdmissionPolicy (and its binding) that keeps learners
+// from deleting or changing their namespace's guard rails.
+const GuardPolicyName = "kcnaprep-guard-rails"
+
+// guardPolicy refuses a learner (any lab namespace's LearnerName ServiceAccount, which the
+// toolbox and the learner's kubeconfig act as) an UPDATE or DELETE of an object labelled
+// LabelSystem among the guard rails and the learner's access: the quota, the limit range, the
+// isolation policy, the ServiceAccount, its token, Role and RoleBinding. The learner's Role
+// must allow these kinds (the resource-quota and network-policy labs create their own), and
+// Attach would only put the guard rails back on the next exec or check; this closes the time
+// in between. The server's own account (the admin kubeconfig, the chart's ServiceAccount) is
+// not a learner, so set-ups, resets and Attach go on as before.
+func guardPolicy() (*admissionv1.ValidatingAdmissionPolicy, *admissionv1.ValidatingAdmissionPolicyBinding) {
+	fail := admissionv1.Fail
+	forbidden := metav1.StatusReasonForbidden
+	ops := []admissionv1.OperationType{admissionv1.Update, admissionv1.Delete}
+	rule := func(group string, resources ...string) admissionv1.NamedRuleWithOperations {
+		return admissionv1.NamedRuleWithOperations{RuleWithOperations: admissionv1.RuleWithOperations{Operations: ops,
+			Rule: admissionv1.Rule{APIGroups: []string{group}, APIVersions: []string{"*"}, Resources: resources}}}
+	}
+	labels := map[string]string{kube.LabelManaged: "true"}
+	p := &admissionv1.ValidatingAdmissionPolicy{
+		ObjectMeta: metav1.ObjectMeta{Name: GuardPolicyName, Labels: labels},
+		Spec: admissionv1.ValidatingAdmissionPolicySpec{
+			FailurePolicy: &fail,
+			MatchConstraints: &admissionv1.MatchResources{ResourceRules: []admissionv1.NamedRuleWithOperations{
+				rule("", "resourcequotas", "limitranges", "serviceaccounts", "secrets"),
+				rule("networking.k8s.io", "networkpolicies"),
+				rule("rbac.authorization.k8s.io", "roles", "rolebindings"),
+			}},
+			MatchConditions: []admissionv1.MatchCondition{{Name: "learner", Expression: fmt.Sprintf(
+				"request.userInfo.username.startsWith('system:serviceaccount:') && request.userInfo.username.endsWith(':%s')", LearnerName)}},
+			Validations: []admissionv1.Validation{{
+				Expression: fmt.Sprintf("!has(oldObject.metadata.labels) || !('%s' in oldObject.metadata.labels)", kube.LabelSystem),
+				Message:    "this is one of kcnaprep's guard rails of your lab namespace (quota, limit range, isolation policy, your access); it cannot be changed or deleted",
+				Reason:     &forbidden,
+			}},
+		},
+	}
+	b := &admissionv1.ValidatingAdmissionPolicyBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: GuardPolicyName, Labels: labels},
+		Spec: admissionv1.ValidatingAdmissionPolicyBindingSpec{
+			PolicyName:        GuardPolicyName,
+			ValidationActions: []admissionv1.ValidationAction{admissionv1.Deny},
+			MatchResources: &admissionv1.MatchResources{NamespaceSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{
+				{Key: kube.LabelManaged, Operator: metav1.LabelSelectorOpExists}}}},
+		},
+	}
+	return p, b
+}
+
+// errNoAdmissionPolicies: the cluster has no ValidatingAdmissionPolicy API (before Kubernetes
+// 1.30). Labs still run there, with Attach as the only repair of the guard rails.
+var errNoAdmissionPolicies = errors.New("the cluster has no ValidatingAdmissionPolicy API")
+
+// protect creates or updates the guard policy and its binding (cluster-wide, shared by every
+// installation on the cluster: the same objects).
+func protect(ctx context.Context, c *kube.Client) error {
+	want, wantB := guardPolicy()
+	api := c.Typed.AdmissionregistrationV1()
+	return kube.RetryTransient(ctx, func() error {
+		cur, err := api.ValidatingAdmissionPolicies().Get(ctx, GuardPolicyName, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			_, err := api.ValidatingAdmissionPolicies().Create(ctx, want, metav1.CreateOptions{})
+			if apierrors.IsNotFound(err) { // the API itself is missing: an old cluster
+				return errNoAdmissionPolicies
+			}
+			if err != nil && !apierrors.IsAlreadyExists(err) {
+				return fmt.Errorf("create ValidatingAdmissionPolicy %s: %w", GuardPolicyName, err)
+			}
+		case err != nil:
+			return fmt.Errorf("read ValidatingAdmissionPolicy %s: %w", GuardPolicyName, err)
+		case !equality.Semantic.DeepEqual(cur.Spec.Validations, want.Spec.Validations) ||
+			!equality.Semantic.DeepEqual(cur.Spec.MatchConditions, want.Spec.MatchConditions) ||
+			!equality.Semantic.DeepEqual(cur.Spec.MatchConstraints.ResourceRules, want.Spec.MatchConstraints.ResourceRules):
+			cur.Spec = want.Spec
+			if _, err := api.ValidatingAdmissionPolicies().Update(ctx, cur, metav1.UpdateOptions{}); err != nil {
+				return fmt.Errorf("update ValidatingAdmissionPolicy %s: %w", GuardPolicyName, err)
+			}
+		}
+		_, err = api.ValidatingAdmissionPolicyBindings().Get(ctx, GuardPolicyName, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			_, err = api.ValidatingAdmissionPolicyBindings().Create(ctx, wantB, metav1.CreateOptions{})
+			if apierrors.IsAlreadyExists(err) {
+				err = nil
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("ValidatingAdmissionPolicyBinding %s: %w", GuardPolicyName, err)
+		}
+		return nil
+	})
 }

@@ -19,6 +19,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/domain"
@@ -47,6 +48,9 @@ type Backend struct {
 	cluster   string // a name for the cluster, from the kubeconfig's current context
 	client    *kube.Client
 	apiServer string // the API server URL written into learners' kubeconfigs; "" for the client's
+
+	mu        sync.Mutex
+	protected bool // the guard policy is in place (guardrails.go)
 }
 
 // Option configures a Backend.
@@ -196,6 +200,9 @@ func (b *Backend) grant(ctx context.Context, ns string) error {
 		return err
 	}
 	if err := limit(ctx, b.client, ns); err != nil {
+		return err
+	}
+	if err := b.protect(ctx); err != nil {
 		return err
 	}
 	return isolate(ctx, b.client, ns)
