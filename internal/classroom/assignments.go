@@ -3,16 +3,12 @@ package classroom
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
-	"github.com/kcnaprep/kcnaprep/internal/quiz"
 )
 
 // AssignmentStore holds assignments, their exams and the facts of students' work.
@@ -53,10 +49,6 @@ type NewAssignment struct {
 	Source  domain.QuestionSource
 	OpensAt time.Time // zero: at once
 	DueAt   time.Time
-}
-
-func splitRefs(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })
 }
 
 // Assign gives work to a class (or one section of it).
@@ -158,152 +150,6 @@ func (s *Service) Assign(ctx context.Context, viewer *domain.User, classID strin
 	return a, nil
 }
 
-func cmpOr(v, def int) int {
-	if v != 0 {
-		return v
-	}
-	return def
-}
-
-// sortedQuestions returns the map's questions by id, so that a draw from them depends only on
-// the random generator.
-func sortedQuestions(m map[string]*catalog.Question) []*catalog.Question {
-	out := make([]*catalog.Question, 0, len(m))
-	for _, q := range m {
-		out = append(out, q)
-	}
-	slices.SortFunc(out, func(a, b *catalog.Question) int { return strings.Compare(a.ID, b.ID) })
-	return out
-}
-
-func (s *Service) labIDs() []string {
-	ids := make([]string, len(s.cat.Labs))
-	for i, l := range s.cat.Labs {
-		ids[i] = l.ID
-	}
-	return ids
-}
-
-// lessonItems resolves lesson ids, and domain or competency ids to all their lessons.
-func (s *Service) lessonItems(refs []string) ([]string, error) {
-	var out []string
-	for _, r := range refs {
-		var ls []*catalog.Lesson
-		switch {
-		case s.cat.Lesson(r) != nil:
-			ls = []*catalog.Lesson{s.cat.Lesson(r)}
-		case s.cat.Domain(r) != nil:
-			ls = s.cat.Domain(r).Lessons
-		case s.cat.Competency(r) != nil:
-			ls = s.cat.Competency(r).Lessons
-		default:
-			return nil, domain.Errorf(domain.EINVALID, "%q is not a lesson, domain or competency id.", r)
-		}
-		for _, l := range ls {
-			if !slices.Contains(out, l.ID) {
-				out = append(out, l.ID)
-			}
-		}
-	}
-	if len(out) == 0 {
-		return nil, domain.Errorf(domain.EINVALID, "Name the lessons to read: lesson ids, or a domain or competency id.")
-	}
-	return out, nil
-}
-
-// OwnQuestions is the reference that draws a practice set from the class's own questions.
-const OwnQuestions = "own"
-
-// practiceItems takes hand-picked question ids (the bank's, or the class's own "cq-N") as
-// they are, and draws n questions at random from the domains and competencies named, and from
-// the class's own questions when "own" is named (the whole bank when nothing is).
-func (s *Service) practiceItems(ctx context.Context, classID string, refs []string, n int) ([]string, error) {
-	var picked []string
-	var pool []*catalog.Question
-	seen := map[string]bool{}
-	var own map[string]*catalog.Question // the class's own questions, read once when needed
-	ownQuestions := func() (map[string]*catalog.Question, error) {
-		if own != nil {
-			return own, nil
-		}
-		qs, err := s.ClassQuestions(ctx, classID)
-		if err != nil {
-			return nil, err
-		}
-		own = make(map[string]*catalog.Question, len(qs))
-		for _, q := range qs {
-			own[q.ID] = q
-		}
-		return own, nil
-	}
-	for _, r := range refs {
-		switch {
-		case s.cat.Question(r) != nil:
-			if !slices.Contains(picked, r) {
-				picked = append(picked, r)
-			}
-		case strings.HasPrefix(r, domain.ClassQuestionPrefix):
-			qs, err := ownQuestions()
-			if err != nil {
-				return nil, err
-			}
-			if qs[r] == nil {
-				return nil, domain.Errorf(domain.EINVALID, "%q is not one of this class's questions.", r)
-			}
-			if !slices.Contains(picked, r) {
-				picked = append(picked, r)
-			}
-		case r == OwnQuestions:
-			qs, err := ownQuestions()
-			if err != nil {
-				return nil, err
-			}
-			if len(qs) == 0 {
-				return nil, domain.Errorf(domain.EINVALID, "The class has no questions of its own yet: upload a GIFT file on the class's questions page first.")
-			}
-			for _, q := range sortedQuestions(qs) {
-				if !seen[q.ID] {
-					seen[q.ID] = true
-					pool = append(pool, q)
-				}
-			}
-		case s.cat.Domain(r) != nil || s.cat.Competency(r) != nil:
-			f := quiz.Filter{Domain: r}
-			if s.cat.Competency(r) != nil {
-				f = quiz.Filter{Competency: r}
-			}
-			for _, q := range quiz.Pool(s.cat, f) {
-				if !seen[q.ID] {
-					seen[q.ID] = true
-					pool = append(pool, q)
-				}
-			}
-		default:
-			return nil, domain.Errorf(domain.EINVALID, "%q is not a question, domain or competency id, nor %q (the class's own questions).", r, OwnQuestions)
-		}
-	}
-	if len(picked) > 0 && len(pool) == 0 && n == 0 {
-		return picked, nil
-	}
-	if len(pool) == 0 && len(picked) == 0 {
-		pool = s.cat.Questions
-	}
-	if n <= 0 {
-		return nil, domain.Errorf(domain.EINVALID, "Say how many questions to draw (1 to %d).", len(pool))
-	}
-	pool = slices.DeleteFunc(slices.Clone(pool), func(q *catalog.Question) bool { return slices.Contains(picked, q.ID) })
-	if n > len(pool)+len(picked) {
-		return nil, domain.Errorf(domain.EINVALID, "Only %d questions match; asked for %d.", len(pool)+len(picked), n)
-	}
-	rng := rand.New(rand.NewPCG(uint64(s.now().UnixNano()), 0x636c6173))
-	rng.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
-	out := picked
-	for _, q := range pool[:max(0, n-len(picked))] {
-		out = append(out, q.ID)
-	}
-	return out, nil
-}
-
 // Assignments lists a class's assignments for its instructors.
 func (s *Service) Assignments(ctx context.Context, viewer *domain.User, classID string) ([]*domain.Assignment, error) {
 	if _, err := s.Teach(ctx, viewer, classID); err != nil {
@@ -403,102 +249,4 @@ func (s *Service) MyAssignment(ctx context.Context, viewer *domain.User, classID
 		}
 	}
 	return StudentAssignment{}, domain.Errorf(domain.ENOTFOUND, "There is no such assignment.")
-}
-
-// StartExam starts an attempt at an exam assignment, or returns the student's attempt in
-// progress. The database enforces opening, window, attempts and one open exam per learner.
-func (s *Service) StartExam(ctx context.Context, viewer *domain.User, classID string, id int64) (domain.Exam, error) {
-	role, err := s.Access(ctx, viewer, classID)
-	if err != nil {
-		return domain.Exam{}, err
-	}
-	if role != domain.ClassStudent { // instructors preview the page; only students start
-		return domain.Exam{}, domain.Errorf(domain.ENOTFOUND, "There is no such assignment to take.")
-	}
-	a, err := s.store.Assignment(ctx, classID, id)
-	if err != nil {
-		return domain.Exam{}, err
-	}
-	if a.Kind != domain.AssignExam {
-		return domain.Exam{}, domain.Errorf(domain.EINVALID, "This assignment is not an exam.")
-	}
-	if open, err := s.store.OpenExam(ctx, viewer.ID); err == nil {
-		if open.AssignmentID == a.ID {
-			return open, nil
-		}
-		if s.now().Before(open.Deadline) {
-			return domain.Exam{}, domain.Errorf(domain.ECONFLICT, "You have another exam in progress: finish it first.")
-		}
-	}
-	stats, err := s.store.QuestionStats(ctx, viewer.ID)
-	if err != nil {
-		return domain.Exam{}, err
-	}
-	h := make(quiz.History, len(stats))
-	for _, st := range stats {
-		h[st.QuestionID] = quiz.Seen{Count: st.Count, Correct: st.Correct, Last: st.LastAt, LastOK: st.LastOK}
-	}
-	rng := rand.New(rand.NewPCG(uint64(s.now().UnixNano()), uint64(viewer.ID)))
-	qs, err := s.drawExam(ctx, a, h, rng)
-	if err != nil {
-		return domain.Exam{}, err
-	}
-	e := s.cat.Curriculum.Exam
-	ne := domain.NewExam{Minutes: a.Minutes, PassScore: e.PassScore.Value, MaxScore: e.MaxScore}
-	for _, q := range qs {
-		ne.Questions = append(ne.Questions, domain.NewExamQuestion{QuestionID: q.ID, ChoiceOrder: quiz.ChoiceOrder(q, rng)})
-	}
-	ex, err := s.store.CreateAssignmentExam(ctx, viewer.ID, a.ID, ne)
-	if errors.Is(err, domain.ErrExamInProgress) {
-		// A parallel start won the race (or an older exam is still open past its deadline,
-		// until the sweeper submits it).
-		if open, oerr := s.store.OpenExam(ctx, viewer.ID); oerr == nil && open.AssignmentID == a.ID {
-			return open, nil
-		}
-		return domain.Exam{}, domain.Errorf(domain.ECONFLICT, "You have another exam in progress: finish it first.")
-	}
-	return ex, err
-}
-
-// drawExam draws an assignment's exam from its source: the bank (stratified by domain weight,
-// unseen questions first), the class's own questions (at random), or both (the class's own
-// first, as many as fit, then the bank for the rest).
-func (s *Service) drawExam(ctx context.Context, a *domain.Assignment, h quiz.History, rng *rand.Rand) ([]*catalog.Question, error) {
-	var qs []*catalog.Question
-	if a.Source == domain.SourceOwn || a.Source == domain.SourceBoth {
-		own, err := s.ClassQuestions(ctx, a.ClassID)
-		if err != nil {
-			return nil, err
-		}
-		rng.Shuffle(len(own), func(i, j int) { own[i], own[j] = own[j], own[i] })
-		qs = own[:min(len(own), a.Questions)]
-	}
-	if a.Source != domain.SourceOwn && len(qs) < a.Questions {
-		qs = append(qs, quiz.DrawExam(s.cat, a.Questions-len(qs), h, rng)...)
-	}
-	if len(qs) == 0 {
-		return nil, domain.Errorf(domain.EINVALID, "There are no questions to draw this exam from.")
-	}
-	return qs, nil
-}
-
-// QuestionsFor returns the class questions among ids that userID may see (those of a class
-// they belong to), as catalog questions by id: the trainer resolves a class's own questions in
-// practice, exams and review through it. The scope is the store's query.
-func (s *Service) QuestionsFor(ctx context.Context, userID int64, ids []string) (map[string]*catalog.Question, error) {
-	nums := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		if n, ok := domain.ParseClassQuestionID(id); ok {
-			nums = append(nums, n)
-		}
-	}
-	qs, err := s.store.ClassQuestionsFor(ctx, userID, nums)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]*catalog.Question, len(qs))
-	for _, q := range qs {
-		out[q.QuestionID()] = s.catalogQuestion(q)
-	}
-	return out, nil
 }
