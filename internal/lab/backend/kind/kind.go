@@ -219,6 +219,10 @@ func (b *Backend) create(ctx context.Context, name string, progress backend.Prog
 	cfg := &v1alpha4.Cluster{
 		Nodes:      []v1alpha4.Node{{Role: v1alpha4.ControlPlaneRole}},
 		Networking: v1alpha4.Networking{APIServerAddress: "127.0.0.1", APIServerPort: 0},
+		// The kubelet's default of 110 Pods per node fills with 27 learners of a
+		// three-replica lab on the shared cluster (each also has a toolbox Pod); the node's
+		// /24 Pod range holds 250.
+		KubeadmConfigPatches: []string{"kind: KubeletConfiguration\nmaxPods: 250\n"},
 	}
 	opts := []cluster.CreateOption{
 		cluster.CreateWithV1Alpha4Config(cfg),
