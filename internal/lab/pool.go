@@ -30,9 +30,10 @@ type PoolStore interface {
 }
 
 type pool struct {
-	target atomic.Int64  // environments to keep ready or being prepared
-	kick   chan struct{} // wakes the refill loop
-	fillMu sync.Mutex    // one fill at a time (the loop, WarmPool)
+	target       atomic.Int64  // environments to keep ready or being prepared
+	prepareNanos atomic.Int64  // running average of one preparation (warm.go); 0 until one
+	kick         chan struct{} // wakes the refill loop
+	fillMu       sync.Mutex    // one fill at a time (the loop, WarmPool)
 }
 
 func (p *pool) init() { p.kick = make(chan struct{}, 1) }
@@ -140,16 +141,24 @@ func (s *Service) updatePoolGauge(ctx context.Context) {
 	s.metrics.poolReady.Set(float64(ready))
 }
 
-// runPool refills the pool whenever it is kicked (a claim) or the ticker fires, until ctx ends.
+// runPool refills the pool whenever it is kicked (a claim, a new pre-warm) or the ticker
+// fires, until ctx ends: to the standing target, or higher while pre-warms are due (warm.go).
 func (s *Service) runPool(ctx context.Context) {
-	if _, _, ok := s.pooling(); !ok || s.pool.target.Load() == 0 {
+	if _, _, ok := s.pooling(); !ok {
 		return
 	}
+	s.seedEstimate(ctx)
 	t := time.NewTicker(s.tick)
 	defer t.Stop()
 	for {
-		if err := s.fillPool(ctx, int(s.pool.target.Load())); err != nil && ctx.Err() == nil {
-			s.logger.Warn("lab pool: refill failed; retrying later", "error", err)
+		target, err := s.RunSchedules(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.logger.Warn("lab pool: pre-warm schedules", "error", err)
+		}
+		if target > 0 {
+			if err := s.fillPool(ctx, target); err != nil && ctx.Err() == nil {
+				s.logger.Warn("lab pool: refill failed; retrying later", "error", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -194,7 +203,7 @@ func (s *Service) fillPool(ctx context.Context, n int) error {
 		return nil
 	}
 	s.logger.Info("lab pool: preparing environments", "count", missing, "target", n, "have", len(envs))
-	sem := make(chan struct{}, 2)
+	sem := make(chan struct{}, warmParallel)
 	errs := make(chan error, missing)
 	var wg sync.WaitGroup
 	for range missing {
@@ -274,10 +283,25 @@ func (s *Service) prepareOne(ctx context.Context, pooler backend.Pooler, ps Pool
 		_ = ps.DeleteLabPoolEnv(bg, id)
 		return fmt.Errorf("prepare pooled environment %s: %w", ref.Cluster, err)
 	}
+	s.observePrepare(s.now().Sub(t0))
 	s.logger.Info("lab pool: environment ready", "pooled", id, "cluster", ref.Cluster, "namespace", ref.Namespace,
 		"seconds", s.now().Sub(t0).Seconds())
 	s.updatePoolGauge(bg)
 	return nil
+}
+
+// seedEstimate starts the preparation estimate from the environments ready in the pool
+// (prepared before a restart), so a pre-warm's lead is known before this process prepares one.
+func (s *Service) seedEstimate(ctx context.Context) {
+	envs, err := s.PoolStatus(ctx)
+	if err != nil {
+		return
+	}
+	for _, e := range envs {
+		if e.State == domain.LabPoolReady && !e.ReadyAt.IsZero() && e.ReadyAt.After(e.CreatedAt) {
+			s.observePrepare(e.ReadyAt.Sub(e.CreatedAt))
+		}
+	}
 }
 
 // reconcilePool runs in every reconciliation: it forgets pooled environments whose
