@@ -168,3 +168,13 @@ type LabWarmSchedule struct {
 	DoneAt    time.Time // zero until it ends
 	Error     string
 }
+
+// LabPoolOverview is the warm pool as an instructor sees it.
+type LabPoolOverview struct {
+	Backend   string
+	CanPool   bool // the backend can prepare environments in advance
+	Target    int  // the standing pool (--lab-pool)
+	Ready     int
+	Preparing int
+	Estimate  time.Duration // to prepare one environment
+}

@@ -134,19 +134,9 @@ func (s *Service) CancelWarm(ctx context.Context, classID string, id int64) erro
 	return nil
 }
 
-// PoolOverview is the pool as an instructor sees it.
-type PoolOverview struct {
-	Backend   string
-	CanPool   bool
-	Target    int // the standing pool (--lab-pool)
-	Ready     int
-	Preparing int
-	Estimate  time.Duration // to prepare one environment
-}
-
 // Overview returns the pool's state.
-func (s *Service) Overview(ctx context.Context) (PoolOverview, error) {
-	o := PoolOverview{Backend: s.backend.Name(), CanPool: s.CanPool(), Target: s.PoolTarget(), Estimate: s.PrepareEstimate()}
+func (s *Service) Overview(ctx context.Context) (domain.LabPoolOverview, error) {
+	o := domain.LabPoolOverview{Backend: s.backend.Name(), CanPool: s.CanPool(), Target: s.PoolTarget(), Estimate: s.PrepareEstimate()}
 	envs, err := s.PoolStatus(ctx)
 	if err != nil {
 		return o, err
