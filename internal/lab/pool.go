@@ -97,9 +97,14 @@ func (s *Service) startWarm(ctx context.Context, sess *domain.LabSession, b *bun
 		return false, err
 	}
 	s.updatePoolGauge(ctx)
-	s.logger.Info("lab pool: environment claimed", "session", sess.ID, "lab", sess.LabID, "pooled", env.ID, "cluster", claimedRef.Cluster)
+	s.logger.Info("lab pool: environment claimed", "session", sess.ID, "lab", sess.LabID, "pooled", env.ID,
+		"cluster", claimedRef.Cluster, "namespace", claimedRef.Namespace)
+	step := "Claim a prepared cluster"
+	if env.Namespace != "" {
+		step = "Claim a prepared namespace"
+	}
 	s.launch(sess, "start", s.timed("warm", t0, s.setUpJob(sess, b, func(ctx context.Context, progress backend.Progress) (*backend.Env, error) {
-		progress("Claim a prepared cluster")
+		progress(step)
 		return pooler.Claim(ctx, request(sess, b.Scope), claimedRef, progress)
 	})))
 	return true, nil
@@ -270,7 +275,13 @@ func (s *Service) prepareOne(ctx context.Context, pooler backend.Pooler, ps Pool
 		}
 	}()
 	t0 := s.now()
-	err = pooler.Prepare(ctx, ref, func(step string) { s.logger.Debug("lab pool step", "pooled", id, "step", step) })
+	progress := func(step string) { s.logger.Debug("lab pool step", "pooled", id, "step", step) }
+	env, err := pooler.Prepare(ctx, ref, progress)
+	if err == nil && env != nil && env.Namespace != "" && s.terminals.image != nil {
+		// A pooled namespace is the learner's whole environment: their toolbox too.
+		progress("Start the toolbox")
+		err = s.ensureToolbox(ctx, env)
+	}
 	close(beat)
 	bg := context.WithoutCancel(ctx)
 	if err == nil {

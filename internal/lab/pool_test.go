@@ -16,6 +16,7 @@ import (
 
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/lab"
+	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
 	"github.com/kcnaprep/kcnaprep/internal/testcontent"
 	"github.com/kcnaprep/kcnaprep/internal/testenv"
 	"github.com/prometheus/client_golang/prometheus"
@@ -288,5 +289,53 @@ func TestPoolRefills(t *testing.T) {
 	}
 	if d := f.pf.Deleted(); len(d) != 1 || !strings.HasPrefix(d[0], "pool-") {
 		t.Errorf("the failed environment was not discarded: %v", d)
+	}
+}
+
+// nsPool pools namespaces of one shared cluster, as the shared backend does in namespace
+// isolation: it serves namespace labs only, and a claimed namespace keeps its pooled name.
+type nsPool struct{ *testenv.FakePool }
+
+func (p nsPool) PoolRef(id string) (backend.Ref, error) {
+	return backend.Ref{Cluster: "shared", Namespace: "pool-" + id}, nil
+}
+func (p nsPool) Serves(req backend.Request) bool { return req.Scope == domain.LabScopeNamespace }
+func (p nsPool) ClaimRef(req backend.Request, pooled backend.Ref) (backend.Ref, error) {
+	return pooled, nil
+}
+
+// In namespace isolation every namespace lab claims a pooled namespace, a learner's second
+// lab too (the claimed cluster of cluster isolation does not apply), and each keeps the
+// pooled name; an empty pool starts cold.
+func TestPoolNamespaces(t *testing.T) {
+	f := newPoolFixture(t)
+	s := lab.NewService(nsPool{f.pf}, f.db, f.c.Catalog, f.c.Bundles, lab.WithSessionDir(f.dir))
+	t.Cleanup(s.Close)
+	ctx := context.Background()
+	if err := s.WarmPool(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	pooled := map[string]bool{}
+	for _, e := range ready(t, s) {
+		pooled[e.Namespace] = true
+	}
+	for _, labID := range []string{"scale-web", "scale-api"} {
+		if _, err := s.Start(ctx, f.alice, labID); err != nil {
+			t.Fatal(err)
+		}
+		sess := waitLab(t, s, f.alice, labID)
+		if sess.State != domain.LabReady || !pooled[sess.Namespace] || sess.Cluster != "shared" {
+			t.Fatalf("%s: %s in %s/%s, want ready in a pooled namespace of %v", labID, sess.State, sess.Cluster, sess.Namespace, pooled)
+		}
+		delete(pooled, sess.Namespace)
+		if !slices.ContainsFunc(sess.Steps, func(st domain.LabStep) bool { return st.Name == "Claim a prepared namespace" }) {
+			t.Errorf("%s: steps %+v", labID, sess.Steps)
+		}
+	}
+	if _, err := s.Start(ctx, f.bob, "scale-web"); err != nil {
+		t.Fatal(err)
+	}
+	if cold := waitLab(t, s, f.bob, "scale-web"); cold.Namespace != "lab-scale-web" || cold.State != domain.LabReady {
+		t.Errorf("with the pool empty: %s in %s", cold.State, cold.Namespace)
 	}
 }

@@ -175,7 +175,7 @@ func (s *Service) Start(ctx context.Context, userID int64, labID string) (*domai
 	if sess.Cluster, err = s.learnerCluster(ctx, userID, b); err != nil {
 		return nil, err
 	}
-	if sess.Cluster == "" {
+	if pooler, _, ok := s.pooling(); ok && pooler.Serves(request(sess, b.Scope)) {
 		switch claimed, err := s.startWarm(ctx, sess, b, t0); {
 		case domain.ErrorCode(err) == domain.ECONFLICT: // started concurrently: that one wins
 			return s.store.LabSession(ctx, userID, labID)

@@ -38,13 +38,16 @@ func (p *FakePool) PoolRef(id string) (backend.Ref, error) {
 }
 
 // Prepare implements backend.Pooler.
-func (p *FakePool) Prepare(ctx context.Context, ref backend.Ref, progress backend.Progress) error {
+func (p *FakePool) Prepare(ctx context.Context, ref backend.Ref, progress backend.Progress) (*backend.Env, error) {
 	progress("Create fake cluster")
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.exist[ref.Cluster] = true // a failure leaves it half made: Discard must clean it up
-	return p.prepareFail
+	return nil, p.prepareFail
 }
+
+// Serves implements backend.Pooler: as kind's, a learner with no cluster yet.
+func (p *FakePool) Serves(req backend.Request) bool { return req.Cluster == "" }
 
 // ClaimRef implements backend.Pooler.
 func (p *FakePool) ClaimRef(req backend.Request, pooled backend.Ref) (backend.Ref, error) {
