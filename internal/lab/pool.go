@@ -27,6 +27,7 @@ type PoolStore interface {
 	DeleteLabPoolEnv(ctx context.Context, id string) error
 	LabPool(ctx context.Context, backend string) ([]*domain.LabPoolEnv, error)
 	CreateLabSessionFromPool(ctx context.Context, s *domain.LabSession, place func(*domain.LabPoolEnv) (cluster, namespace string, err error)) (*domain.LabPoolEnv, error)
+	MoveLabSessionToPool(ctx context.Context, userID int64, id, backendName string, place func(*domain.LabPoolEnv) (cluster, namespace string, err error)) (*domain.LabPoolEnv, error)
 }
 
 type pool struct {
@@ -107,6 +108,51 @@ func (s *Service) startWarm(ctx context.Context, sess *domain.LabSession, b *bun
 		progress(step)
 		return pooler.Claim(ctx, request(sess, b.Scope), claimedRef, progress)
 	})))
+	return true, nil
+}
+
+// resetWarm resets a cluster lab (which may have changed anything, nodes included) onto a
+// ready pooled cluster instead of recreating its own: the session moves to the pooled cluster
+// in the transaction that claims it, the job claims it and applies the set-up, and the old
+// cluster is deleted beside it (a crash before that leaves it to the reconciler, as no session
+// accounts for it any more). It reports whether it did; with no pooled cluster ready the reset
+// recreates the cluster as before. sess is resetting already.
+func (s *Service) resetWarm(ctx context.Context, sess *domain.LabSession, b *bundle.Bundle) (bool, error) {
+	pooler, ps, ok := s.pooling()
+	if !ok || b.Scope != domain.LabScopeCluster || !pooler.Serves(backend.Request{Scope: b.Scope, Lab: sess.LabID}) {
+		return false, nil
+	}
+	defer s.kickPool()
+	old := *sess
+	var claimedRef backend.Ref
+	env, err := ps.MoveLabSessionToPool(ctx, sess.UserID, sess.ID, s.backend.Name(), func(e *domain.LabPoolEnv) (string, string, error) {
+		req := request(sess, b.Scope)
+		req.Cluster = ""
+		var err error
+		claimedRef, err = pooler.ClaimRef(req, backend.Ref{Cluster: e.Cluster, Namespace: e.Namespace})
+		return claimedRef.Cluster, claimedRef.Namespace, err
+	})
+	if domain.ErrorCode(err) == domain.ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	s.updatePoolGauge(ctx)
+	s.logger.Info("lab pool: cluster lab reset onto a pooled cluster", "session", sess.ID, "lab", sess.LabID, "pooled", env.ID,
+		"cluster", claimedRef.Cluster, "old", old.Cluster)
+	sess.Cluster, sess.Namespace = claimedRef.Cluster, claimedRef.Namespace
+	s.launch(sess, "reset", s.setUpJob(sess, b, func(ctx context.Context, progress backend.Progress) (*backend.Env, error) {
+		s.jobs.Add(1)
+		go func() { // the old cluster goes while the new one is set up
+			defer s.jobs.Done()
+			if err := s.backend.Release(context.WithoutCancel(ctx), request(&old, b.Scope), refOf(&old)); err != nil {
+				s.logger.Error("lab reset: delete the old cluster; the reconciler will retry", "cluster", old.Cluster, "error", err)
+			}
+		}()
+		progress("Claim a prepared cluster")
+		return pooler.Claim(ctx, request(sess, b.Scope), claimedRef, progress)
+	}))
 	return true, nil
 }
 

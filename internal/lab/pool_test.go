@@ -339,3 +339,53 @@ func TestPoolNamespaces(t *testing.T) {
 		t.Errorf("with the pool empty: %s in %s", cold.State, cold.Namespace)
 	}
 }
+
+// A cluster lab's reset takes a pooled cluster instead of recreating its own, and its old
+// cluster is deleted; with the pool empty it resets as before, on its own cluster.
+func TestPoolResetClusterLab(t *testing.T) {
+	files := testcontent.LabFilesWithoutSetup("nodes")
+	files["labs/nodes/lab.yaml"] = strings.Replace(files["labs/nodes/lab.yaml"], "scope: namespace", "scope: cluster", 1)
+	c := testenv.MustLoadContent(t, files)
+	db := testenv.MustOpenDB(t, nil)
+	alice := testenv.MustCreateUser(t, db, "alice", domain.RoleLearner).ID
+	pf := testenv.NewFakePool()
+	s := lab.NewService(pf, db, c.Catalog, c.Bundles, lab.WithSessionDir(t.TempDir()))
+	t.Cleanup(s.Close)
+	ctx := context.Background()
+	if err := s.WarmPool(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Start(ctx, alice, "nodes"); err != nil {
+		t.Fatal(err)
+	}
+	first := waitLab(t, s, alice, "nodes")
+	if err := s.WarmPool(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	next := ready(t, s)[0].Cluster
+	if _, err := s.Reset(ctx, alice, "nodes"); err != nil {
+		t.Fatal(err)
+	}
+	reset := waitLab(t, s, alice, "nodes")
+	if reset.State != domain.LabReady || reset.Cluster != next || first.Cluster == next {
+		t.Fatalf("reset from the pool: %s on %s, want ready on the pooled %s (was on %s): %s", reset.State, reset.Cluster, next, first.Cluster, reset.Error)
+	}
+	if !slices.ContainsFunc(reset.Steps, func(st domain.LabStep) bool { return st.Name == "Claim a prepared cluster" }) {
+		t.Errorf("reset steps %+v", reset.Steps)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !slices.Contains(pf.Released(), backend.Ref{Cluster: first.Cluster, Namespace: first.Namespace}) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the old cluster %s was not released: %v", first.Cluster, pf.Released())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The pool is empty now: the reset recreates the lab's own cluster.
+	if _, err := s.Reset(ctx, alice, "nodes"); err != nil {
+		t.Fatal(err)
+	}
+	if again := waitLab(t, s, alice, "nodes"); again.State != domain.LabReady || again.Cluster != next ||
+		!slices.ContainsFunc(again.Steps, func(st domain.LabStep) bool { return st.Name == "Wipe" }) {
+		t.Errorf("reset with an empty pool: %s on %s, steps %+v", again.State, again.Cluster, again.Steps)
+	}
+}
