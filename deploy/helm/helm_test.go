@@ -76,6 +76,13 @@ func render(t testing.TB, vals map[string]any) ([]*unstructured.Unstructured, er
 	in := action.NewInstall(cfg)
 	in.DryRunStrategy = action.DryRunClient
 	in.ReleaseName, in.Namespace, in.Replace = "prep", "kcnaprep", true
+	// Helm's test default is Kubernetes 1.20; render for the oldest version the chart
+	// supports (Chart.yaml's kubeVersion).
+	kv, err := common.ParseKubeVersion("v1.28.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.KubeVersion = kv
 	rel, err := in.Run(loadChart(t), vals)
 	if err != nil {
 		return nil, err

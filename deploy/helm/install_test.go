@@ -103,7 +103,7 @@ func TestInstallOnKind(t *testing.T) {
 
 	suffix := make([]byte, 3)
 	_, _ = rand.Read(suffix)
-	clusterName := "kcnaprep-helm-" + hex.EncodeToString(suffix)
+	clusterName := "chart-" + hex.EncodeToString(suffix) // "chart-": other kind users on a shared engine know whose it is
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
 	provider := cluster.NewProvider(cluster.ProviderWithDocker())
 	opts := []cluster.CreateOption{cluster.CreateWithKubeconfigPath(kubeconfig), cluster.CreateWithDisplayUsage(false),
