@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -195,6 +196,44 @@ func TestChartTemplate(t *testing.T) {
 				t.Errorf("ClusterRole grants %q on %v: more than the backend needs", v, r.Resources)
 			}
 		}
+		// "*" resources only in groups that have no cluster-scoped resource.
+		if slices.Contains(r.Resources, "*") || slices.Contains(r.APIGroups, "*") {
+			for _, g := range r.APIGroups {
+				if !slices.Contains(namespacedGroups, g) {
+					t.Errorf("ClusterRole grants every resource of group %q, cluster-scoped ones included", g)
+				}
+			}
+		}
+	}
+	// What the incluster backend does (internal/lab/backend/kubeconfig, the graders), ...
+	for _, a := range [][3]string{
+		{"", "namespaces", "create"}, {"", "namespaces", "list"}, {"", "namespaces", "update"}, {"", "namespaces", "delete"},
+		{"", "nodes", "list"}, {"storage.k8s.io", "storageclasses", "list"},
+		{"rbac.authorization.k8s.io", "clusterroles", "create"}, {"rbac.authorization.k8s.io", "clusterrolebindings", "create"},
+		{"authorization.k8s.io", "subjectaccessreviews", "create"},
+		{"", "serviceaccounts", "create"}, {"", "secrets", "create"}, {"", "pods", "deletecollection"}, {"", "pods/exec", "create"},
+		{"", "pods/log", "get"}, {"", "resourcequotas", "create"}, {"", "limitranges", "create"}, {"", "serviceaccounts", "impersonate"},
+		{"rbac.authorization.k8s.io", "roles", "create"}, {"rbac.authorization.k8s.io", "rolebindings", "create"},
+		{"networking.k8s.io", "networkpolicies", "create"}, {"apps", "deployments", "patch"}, {"apps", "deployments/scale", "update"},
+		{"batch", "cronjobs", "create"}, {"autoscaling", "horizontalpodautoscalers", "create"}, {"discovery.k8s.io", "endpointslices", "list"},
+	} {
+		if !allows(cr.Rules, a[0], a[1], a[2]) {
+			t.Errorf("ClusterRole does not allow %s on %s (group %q), which the incluster backend needs", a[2], a[1], a[0])
+		}
+	}
+	// ... and what it must not: each of these makes a token holder cluster admin, or touches
+	// what is not a lab's.
+	for _, a := range [][3]string{
+		{"", "nodes/proxy", "get"}, {"", "nodes", "patch"}, {"", "persistentvolumes", "create"},
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "create"},
+		{"apiextensions.k8s.io", "customresourcedefinitions", "create"}, {"apiregistration.k8s.io", "apiservices", "create"},
+		{"rbac.authorization.k8s.io", "clusterroles", "update"}, {"rbac.authorization.k8s.io", "clusterroles", "bind"},
+		{"rbac.authorization.k8s.io", "clusterrolebindings", "delete"}, {"certificates.k8s.io", "certificatesigningrequests", "create"},
+		{"", "users", "impersonate"}, {"", "groups", "impersonate"}, {"example.com", "widgets", "list"},
+	} {
+		if allows(cr.Rules, a[0], a[1], a[2]) {
+			t.Errorf("ClusterRole allows %s on %s (group %q): more than labs need", a[2], a[1], a[0])
+		}
 	}
 	if crb.RoleRef.Name != cr.Name || len(crb.Subjects) != 1 || crb.Subjects[0].Name != pod.ServiceAccountName || crb.Subjects[0].Namespace != "kcnaprep" {
 		t.Errorf("ClusterRoleBinding %+v does not bind %s to the Pod's ServiceAccount %s", crb, cr.Name, pod.ServiceAccountName)
@@ -261,3 +300,18 @@ func TestChartTemplate(t *testing.T) {
 }
 
 func equal(s []string, v string) bool { return len(s) == 1 && s[0] == v }
+
+// namespacedGroups are the built-in API groups without a cluster-scoped resource.
+var namespacedGroups = []string{"apps", "batch", "autoscaling", "policy", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io"}
+
+// allows evaluates RBAC rules for a request on every object of resource (a rule limited to
+// resource names does not count).
+func allows(rules []rbacv1.PolicyRule, group, resource, verb string) bool {
+	has := func(list []string, v string) bool { return slices.Contains(list, "*") || slices.Contains(list, v) }
+	for _, r := range rules {
+		if len(r.ResourceNames) == 0 && has(r.APIGroups, group) && has(r.Resources, resource) && has(r.Verbs, verb) {
+			return true
+		}
+	}
+	return false
+}
