@@ -243,8 +243,21 @@ func TestChartTemplate(t *testing.T) {
 			t.Errorf("%s rendered though off by default", k)
 		}
 	}
-	if find[corev1.PersistentVolumeClaim](t, objs, "PersistentVolumeClaim") == nil || find[corev1.Service](t, objs, "Service") == nil {
-		t.Errorf("want a PVC and a Service: %s", kinds(objs))
+	pvc := find[corev1.PersistentVolumeClaim](t, objs, "PersistentVolumeClaim")
+	if pvc == nil || find[corev1.Service](t, objs, "Service") == nil {
+		t.Fatalf("want a PVC and a Service: %s", kinds(objs))
+	}
+	// The database lives on the claim: /data is the PVC, and an uninstall keeps it.
+	mounted := false
+	for _, v := range pod.Volumes {
+		if v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == pvc.Name {
+			for _, m := range c.VolumeMounts {
+				mounted = mounted || (m.Name == v.Name && m.MountPath == "/data")
+			}
+		}
+	}
+	if !mounted || pvc.Annotations["helm.sh/resource-policy"] != "keep" {
+		t.Errorf("PVC %s: mounted at /data %v, resource-policy %q (want keep)", pvc.Name, mounted, pvc.Annotations["helm.sh/resource-policy"])
 	}
 
 	// Every option on.
@@ -272,6 +285,18 @@ func TestChartTemplate(t *testing.T) {
 	}
 	if s := find[corev1.Secret](t, objs, "Secret"); string(s.Data["password"]) != "a long enough secret" {
 		t.Errorf("admin.password not used: %q", s.Data["password"])
+	}
+
+	// An Ingress without a certificate: plain HTTP, and cookies not Secure.
+	objs, err = render(t, map[string]any{"ingress": map[string]any{"enabled": true, "host": "prep.example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ing := find[networkingv1.Ingress](t, objs, "Ingress"); ing == nil || len(ing.Spec.TLS) != 0 {
+		t.Errorf("Ingress without tlsSecretName: want one without TLS, got %+v", ing)
+	}
+	if env := envOf(find[appsv1.Deployment](t, objs, "Deployment").Spec.Template.Spec.Containers[0]); env["KCNAPREP_SECURE_COOKIES"] != "false" {
+		t.Errorf("Secure cookies over plain HTTP would never be sent back: %q", env["KCNAPREP_SECURE_COOKIES"])
 	}
 
 	// Labs off: no cluster-wide rights, no token in the Pod.
