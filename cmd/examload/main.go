@@ -111,10 +111,28 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	}
 	// Accounts with a cheap hash: the test measures exams, not 300 bcrypt logins at once.
 	hash, _ := bcrypt.GenerateFromPassword([]byte("load-test-password"), bcrypt.MinCost)
+	// One class holds every learner, with a mock-exam assignment due tomorrow: the mix opens
+	// it from the dashboard, as a class's students do.
+	teacher, err := db.CreateAccount(ctx, "teacher", "Teacher", domain.RoleInstructor, string(hash))
+	if err != nil {
+		return err
+	}
+	if err := db.CreateClass(ctx, &domain.Class{ID: "load", Title: "Load class"}, teacher.ID); err != nil {
+		return err
+	}
 	for i := range n {
-		if _, err := db.CreateAccount(ctx, fmt.Sprintf("learner%03d", i), fmt.Sprintf("Learner %d", i), domain.RoleLearner, string(hash)); err != nil {
+		u, err := db.CreateAccount(ctx, fmt.Sprintf("learner%03d", i), fmt.Sprintf("Learner %d", i), domain.RoleLearner, string(hash))
+		if err != nil {
 			return err
 		}
+		if err := db.AddClassMember(ctx, "load", u.ID, domain.ClassStudent, ""); err != nil {
+			return err
+		}
+	}
+	if err := db.CreateAssignment(ctx, &domain.Assignment{ClassID: "load", Kind: domain.AssignExam, Title: "Mock exam before Friday",
+		DueAt: time.Now().Add(24 * time.Hour), Questions: 60, Minutes: 90, Attempts: 0, Grading: domain.GradeHighest,
+		Review: domain.ReviewAfterDue, Source: domain.SourceBank}); err != nil {
+		return err
 	}
 	db.Close()
 
@@ -407,9 +425,10 @@ func learner(base, username string, tr *http.Transport, st *stats, minThink, max
 }
 
 var (
-	domainRe = regexp.MustCompile(`href="(/domains/[^"?#]+)"`)
-	lessonRe = regexp.MustCompile(`href="(/lessons/[^"?#]+)"`)
-	tokenRe  = regexp.MustCompile(`name="token" value="([^"]+)"`)
+	domainRe     = regexp.MustCompile(`href="(/domains/[^"?#]+)"`)
+	assignmentRe = regexp.MustCompile(`href="(/classes/load/assignments/\d+)"`)
+	lessonRe     = regexp.MustCompile(`href="(/lessons/[^"?#]+)"`)
+	tokenRe      = regexp.MustCompile(`name="token" value="([^"]+)"`)
 )
 
 // get fetches a page, records its latency under route and returns its body. Redirects are
@@ -432,8 +451,8 @@ func get(c *http.Client, st *stats, route, u string) (string, error) {
 	return string(b), nil
 }
 
-// browseAndPractise is the part of a learner's session before the exam: the dashboard, a
-// domain, two of its lessons, and three practice questions answered.
+// browseAndPractise is the part of a learner's session before the exam: the dashboard, the
+// class's assignment, a domain, two of its lessons, and three practice questions answered.
 func browseAndPractise(base string, c *http.Client, rng *rand.Rand, st *stats, retry func(string, func() error), minThink, maxThink time.Duration) {
 	think := func() { time.Sleep(minThink + time.Duration(rng.Int64N(int64(maxThink-minThink)+1))) }
 	pick := func(re *regexp.Regexp, page string) string {
@@ -445,6 +464,15 @@ func browseAndPractise(base string, c *http.Client, rng *rand.Rand, st *stats, r
 	}
 	var page string
 	retry("dashboard", func() (err error) { page, err = get(c, st, "GET /", base+"/"); return err })
+	if a := pick(assignmentRe, page); a != "" {
+		think()
+		retry("assignment page", func() error {
+			_, err := get(c, st, "GET /classes/{id}/assignments/{aid}", base+a)
+			return err
+		})
+	} else {
+		st.fail("dashboard without the class's assignment")
+	}
 	dom := pick(domainRe, page)
 	if dom == "" {
 		st.fail("dashboard without domains")

@@ -84,7 +84,7 @@ func runClassAssign(ctx context.Context, args []string, getenv func(string) stri
 	fs := flag.NewFlagSet("class assign", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	kind := fs.String("kind", "", "exam, practice, lessons or lab")
-	ref := fs.String("ref", "", "what: a lab id, lesson/domain/competency ids, question ids")
+	ref := fs.String("ref", "", "what: a lab id, lesson/domain/competency ids, question ids (the class's own: cq-N), own (draw practice from the class's own)")
 	title := fs.String("title", "", "title (default: from the kind and REF)")
 	section := fs.String("section", "", "one section only (default: the whole class)")
 	opens := fs.String("opens", "", "when it opens (default: at once)")
@@ -95,6 +95,7 @@ func runClassAssign(ctx context.Context, args []string, getenv func(string) stri
 	attempts := fs.Int("attempts", 1, "exam attempts allowed (0: unlimited)")
 	grading := fs.String("grading", "highest", "the exam attempt that counts: highest, last or first")
 	review := fs.String("review", "after_due", "when answers and reasons are shown: immediately, after_due or never")
+	from := fs.String("from", "bank", "where exam questions come from: bank, own (the class's own questions) or both")
 	svc, done, err := openClassWork(ctx, fs, args, getenv, stderr, true)
 	if err != nil {
 		return err
@@ -106,7 +107,8 @@ func runClassAssign(ctx context.Context, args []string, getenv func(string) stri
 		return exitError{"bad time zone"}
 	}
 	na := classroom.NewAssignment{Kind: domain.AssignmentKind(*kind), Ref: *ref, Title: *title, Section: *section,
-		Count: *count, Minutes: *minutes, Attempts: *attempts, Grading: domain.ExamGrading(*grading), Review: domain.ReviewPolicy(*review)}
+		Count: *count, Minutes: *minutes, Attempts: *attempts, Grading: domain.ExamGrading(*grading), Review: domain.ReviewPolicy(*review),
+		Source: domain.QuestionSource(*from)}
 	if na.OpensAt, err = parseCLITime(*opens, loc); err != nil {
 		return classFail(stderr, err)
 	}

@@ -121,10 +121,10 @@ func OpenServices(ctx context.Context, cfg Config, logger *slog.Logger) (*App, e
 	if a.DB, err = store.Open(ctx, cfg.DatabasePath(), dbOpts...); err != nil {
 		return nil, err
 	}
-	a.Trainer = trainer.New(a.Catalog, a.DB, trainer.WithLogger(logger))
+	a.Class = classroom.New(a.Catalog, a.DB)
+	a.Trainer = trainer.New(a.Catalog, a.DB, trainer.WithLogger(logger), trainer.WithOutside(a.Class))
 	a.Study = study.New(a.Catalog, a.DB)
 	a.Auth = auth.New(a.DB)
-	a.Class = classroom.New(a.Catalog, a.DB)
 	if a.Labs, err = newLabService(ctx, cfg, a.DB, a.Catalog, a.Bundles, logger); err != nil {
 		a.DB.Close()
 		return nil, err

@@ -1,17 +1,14 @@
 package classroom
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
-	"github.com/kcnaprep/kcnaprep/internal/quiz"
 )
 
 // AssignmentStore holds assignments, their exams and the facts of students' work.
@@ -47,12 +44,11 @@ type NewAssignment struct {
 	Attempts int
 	Grading  domain.ExamGrading
 	Review   domain.ReviewPolicy
-	OpensAt  time.Time // zero: at once
-	DueAt    time.Time
-}
-
-func splitRefs(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' })
+	// Source is where an exam's questions come from: the bank (default), the class's own
+	// questions, or both (the class's own first, the rest from the bank).
+	Source  domain.QuestionSource
+	OpensAt time.Time // zero: at once
+	DueAt   time.Time
 }
 
 // Assign gives work to a class (or one section of it).
@@ -85,7 +81,7 @@ func (s *Service) Assign(ctx context.Context, viewer *domain.User, classID strin
 			}
 		}
 	case domain.AssignPractice:
-		if a.Items, err = s.practiceItems(refs, na.Count); err != nil {
+		if a.Items, err = s.practiceItems(ctx, classID, refs, na.Count); err != nil {
 			return nil, err
 		}
 		if a.Title == "" {
@@ -93,9 +89,27 @@ func (s *Service) Assign(ctx context.Context, viewer *domain.User, classID strin
 		}
 	case domain.AssignExam:
 		e := s.cat.Curriculum.Exam
-		a.Questions, a.Minutes = cmpOr(na.Count, e.Questions.Value), cmpOr(na.Minutes, e.Minutes.Value)
-		if a.Questions < 1 || a.Questions > len(s.cat.Questions) || a.Minutes < 1 || a.Minutes > 600 {
-			return nil, domain.Errorf(domain.EINVALID, "An exam has 1 to %d questions and 1 to 600 minutes.", len(s.cat.Questions))
+		a.Source = cmp.Or(na.Source, domain.SourceBank)
+		own, err := s.store.ClassQuestionList(ctx, classID)
+		if err != nil {
+			return nil, err
+		}
+		available := len(s.cat.Questions)
+		switch a.Source {
+		case domain.SourceBank:
+		case domain.SourceOwn:
+			available = len(own)
+			if available == 0 {
+				return nil, domain.Errorf(domain.EINVALID, "The class has no questions of its own yet: upload a GIFT file on the class's questions page first.")
+			}
+		case domain.SourceBoth:
+			available += len(own)
+		default:
+			return nil, domain.Errorf(domain.EINVALID, "An exam's questions come from bank, own or both, not %q.", na.Source)
+		}
+		a.Questions, a.Minutes = cmpOr(na.Count, min(e.Questions.Value, available)), cmpOr(na.Minutes, e.Minutes.Value)
+		if a.Questions < 1 || a.Questions > available || a.Minutes < 1 || a.Minutes > 600 {
+			return nil, domain.Errorf(domain.EINVALID, "An exam has 1 to %d questions (as many as its source holds) and 1 to 600 minutes.", available)
 		}
 		if na.Attempts < 0 || na.Attempts > 100 {
 			return nil, domain.Errorf(domain.EINVALID, "Attempts allowed: 0 (unlimited) to 100.")
@@ -134,97 +148,6 @@ func (s *Service) Assign(ctx context.Context, viewer *domain.User, classID strin
 		return nil, err
 	}
 	return a, nil
-}
-
-func cmpOr(v, def int) int {
-	if v != 0 {
-		return v
-	}
-	return def
-}
-
-func (s *Service) labIDs() []string {
-	ids := make([]string, len(s.cat.Labs))
-	for i, l := range s.cat.Labs {
-		ids[i] = l.ID
-	}
-	return ids
-}
-
-// lessonItems resolves lesson ids, and domain or competency ids to all their lessons.
-func (s *Service) lessonItems(refs []string) ([]string, error) {
-	var out []string
-	for _, r := range refs {
-		var ls []*catalog.Lesson
-		switch {
-		case s.cat.Lesson(r) != nil:
-			ls = []*catalog.Lesson{s.cat.Lesson(r)}
-		case s.cat.Domain(r) != nil:
-			ls = s.cat.Domain(r).Lessons
-		case s.cat.Competency(r) != nil:
-			ls = s.cat.Competency(r).Lessons
-		default:
-			return nil, domain.Errorf(domain.EINVALID, "%q is not a lesson, domain or competency id.", r)
-		}
-		for _, l := range ls {
-			if !slices.Contains(out, l.ID) {
-				out = append(out, l.ID)
-			}
-		}
-	}
-	if len(out) == 0 {
-		return nil, domain.Errorf(domain.EINVALID, "Name the lessons to read: lesson ids, or a domain or competency id.")
-	}
-	return out, nil
-}
-
-// practiceItems takes hand-picked question ids as they are, and draws n questions at random
-// from the domains and competencies named (the whole bank when none is).
-func (s *Service) practiceItems(refs []string, n int) ([]string, error) {
-	var picked []string
-	var pool []*catalog.Question
-	seen := map[string]bool{}
-	for _, r := range refs {
-		switch {
-		case s.cat.Question(r) != nil:
-			if !slices.Contains(picked, r) {
-				picked = append(picked, r)
-			}
-		case s.cat.Domain(r) != nil || s.cat.Competency(r) != nil:
-			f := quiz.Filter{Domain: r}
-			if s.cat.Competency(r) != nil {
-				f = quiz.Filter{Competency: r}
-			}
-			for _, q := range quiz.Pool(s.cat, f) {
-				if !seen[q.ID] {
-					seen[q.ID] = true
-					pool = append(pool, q)
-				}
-			}
-		default:
-			return nil, domain.Errorf(domain.EINVALID, "%q is not a question, domain or competency id.", r)
-		}
-	}
-	if len(picked) > 0 && len(pool) == 0 && n == 0 {
-		return picked, nil
-	}
-	if len(pool) == 0 && len(picked) == 0 {
-		pool = s.cat.Questions
-	}
-	if n <= 0 {
-		return nil, domain.Errorf(domain.EINVALID, "Say how many questions to draw (1 to %d).", len(pool))
-	}
-	pool = slices.DeleteFunc(slices.Clone(pool), func(q *catalog.Question) bool { return slices.Contains(picked, q.ID) })
-	if n > len(pool)+len(picked) {
-		return nil, domain.Errorf(domain.EINVALID, "Only %d questions match; asked for %d.", len(pool)+len(picked), n)
-	}
-	rng := rand.New(rand.NewPCG(uint64(s.now().UnixNano()), 0x636c6173))
-	rng.Shuffle(len(pool), func(i, j int) { pool[i], pool[j] = pool[j], pool[i] })
-	out := picked
-	for _, q := range pool[:max(0, n-len(picked))] {
-		out = append(out, q.ID)
-	}
-	return out, nil
 }
 
 // Assignments lists a class's assignments for its instructors.
@@ -326,59 +249,4 @@ func (s *Service) MyAssignment(ctx context.Context, viewer *domain.User, classID
 		}
 	}
 	return StudentAssignment{}, domain.Errorf(domain.ENOTFOUND, "There is no such assignment.")
-}
-
-// StartExam starts an attempt at an exam assignment, or returns the student's attempt in
-// progress. The database enforces opening, window, attempts and one open exam per learner.
-func (s *Service) StartExam(ctx context.Context, viewer *domain.User, classID string, id int64) (domain.Exam, error) {
-	role, err := s.Access(ctx, viewer, classID)
-	if err != nil {
-		return domain.Exam{}, err
-	}
-	if role != domain.ClassStudent { // instructors preview the page; only students start
-		return domain.Exam{}, domain.Errorf(domain.ENOTFOUND, "There is no such assignment to take.")
-	}
-	a, err := s.store.Assignment(ctx, classID, id)
-	if err != nil {
-		return domain.Exam{}, err
-	}
-	if a.Kind != domain.AssignExam {
-		return domain.Exam{}, domain.Errorf(domain.EINVALID, "This assignment is not an exam.")
-	}
-	if open, err := s.store.OpenExam(ctx, viewer.ID); err == nil {
-		if open.AssignmentID == a.ID {
-			return open, nil
-		}
-		if s.now().Before(open.Deadline) {
-			return domain.Exam{}, domain.Errorf(domain.ECONFLICT, "You have another exam in progress: finish it first.")
-		}
-	}
-	stats, err := s.store.QuestionStats(ctx, viewer.ID)
-	if err != nil {
-		return domain.Exam{}, err
-	}
-	h := make(quiz.History, len(stats))
-	for _, st := range stats {
-		h[st.QuestionID] = quiz.Seen{Count: st.Count, Correct: st.Correct, Last: st.LastAt, LastOK: st.LastOK}
-	}
-	rng := rand.New(rand.NewPCG(uint64(s.now().UnixNano()), uint64(viewer.ID)))
-	qs := quiz.DrawExam(s.cat, a.Questions, h, rng)
-	if len(qs) == 0 {
-		return domain.Exam{}, domain.Errorf(domain.EINVALID, "The question bank is empty: no exam can be drawn.")
-	}
-	e := s.cat.Curriculum.Exam
-	ne := domain.NewExam{Minutes: a.Minutes, PassScore: e.PassScore.Value, MaxScore: e.MaxScore}
-	for _, q := range qs {
-		ne.Questions = append(ne.Questions, domain.NewExamQuestion{QuestionID: q.ID, ChoiceOrder: quiz.ChoiceOrder(q, rng)})
-	}
-	ex, err := s.store.CreateAssignmentExam(ctx, viewer.ID, a.ID, ne)
-	if errors.Is(err, domain.ErrExamInProgress) {
-		// A parallel start won the race (or an older exam is still open past its deadline,
-		// until the sweeper submits it).
-		if open, oerr := s.store.OpenExam(ctx, viewer.ID); oerr == nil && open.AssignmentID == a.ID {
-			return open, nil
-		}
-		return domain.Exam{}, domain.Errorf(domain.ECONFLICT, "You have another exam in progress: finish it first.")
-	}
-	return ex, err
 }

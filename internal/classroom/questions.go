@@ -19,6 +19,8 @@ type QuestionStore interface {
 	SaveClassQuestions(ctx context.Context, classID string, qs []*domain.ClassQuestion) (created, updated int, err error)
 	ClassQuestionList(ctx context.Context, classID string) ([]*domain.ClassQuestion, error)
 	ClassQuestionByID(ctx context.Context, id int64) (*domain.ClassQuestion, error)
+	// ClassQuestionsFor returns those of ids in a class userID belongs to.
+	ClassQuestionsFor(ctx context.Context, userID int64, ids []int64) ([]*domain.ClassQuestion, error)
 }
 
 // ImportNote is one thing an import says about a question, with its line in the file.

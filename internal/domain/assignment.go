@@ -33,6 +33,16 @@ const (
 	ReviewNever       ReviewPolicy = "never"
 )
 
+// QuestionSource says where a class exam draws its questions from.
+type QuestionSource string
+
+// Question sources.
+const (
+	SourceBank QuestionSource = "bank" // the question bank, stratified by domain weight
+	SourceOwn  QuestionSource = "own"  // the class's own questions only
+	SourceBoth QuestionSource = "both" // the class's own questions first, the rest from the bank
+)
+
 // Assignment is work given to a class or one of its sections.
 type Assignment struct {
 	ID       int64
@@ -52,6 +62,7 @@ type Assignment struct {
 	Attempts  int // 0: unlimited
 	Grading   ExamGrading
 	Review    ReviewPolicy
+	Source    QuestionSource
 
 	CreatedAt time.Time
 }

@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -191,5 +192,49 @@ func TestClassItemsAndQuestionsPages(t *testing.T) {
 	}
 	if code, body, _ := get(t, clients["root"], s.URL+"/classes/ALL/items.csv"); code != 200 || strings.Count(body, "\n") != 4 {
 		t.Errorf("admin ALL csv = %d %q", code, body)
+	}
+
+	// The class's own questions are practised on the same page as the bank's, by the class
+	// only: a student of the class sees and answers one; anyone outside it gets 404.
+	own, err := db.ClassQuestionList(ctx, "kcna")
+	if err != nil || len(own) == 0 {
+		t.Fatalf("class questions: %d %v", len(own), err)
+	}
+	q := own[0]
+	url := s.URL + "/practice/q/" + q.QuestionID()
+	code, body, _ = get(t, clients["s1"], url)
+	if code != 200 || !strings.Contains(body, "Class question") && (q.Competency == "" || !strings.Contains(body, "Practice")) {
+		t.Fatalf("s1 GET %s = %d\n%s", url, code, body)
+	}
+	right := -1
+	for i, c := range q.Choices {
+		if c.Correct {
+			right = i
+		}
+	}
+	// The page shows choices in a per-learner order; the form posts the question's own index.
+	resp, err := clients["s1"].PostForm(url, map[string][]string{"choice": {strconv.Itoa(right)}, "token": {"t-own-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), `data-correct="true"`) {
+		t.Errorf("s1 answers %s = %d\n%s", q.QuestionID(), resp.StatusCode, b)
+	}
+	zed := client()
+	login(t, zed, s.URL, "zed", "correct horse")
+	for who, c := range map[string]*http.Client{"other": clients["other"], "zed": zed} {
+		if code, _, _ := get(t, c, url); code != http.StatusNotFound {
+			t.Errorf("%s GET %s = %d, want 404", who, url, code)
+		}
+		resp, err := c.PostForm(url, map[string][]string{"choice": {"0"}, "token": {"t-" + who}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s POST %s = %d, want 404", who, url, resp.StatusCode)
+		}
 	}
 }

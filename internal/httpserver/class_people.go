@@ -300,45 +300,6 @@ func (s *Server) handleStudentAction(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/classes/"+id+"?done="+done, http.StatusSeeOther)
 }
 
-func (s *Server) handleJoinForm(w http.ResponseWriter, r *http.Request) {
-	if code := strings.TrimSpace(r.URL.Query().Get("code")); code != "" {
-		http.Redirect(w, r, classroom.JoinPath+url.PathEscape(code), http.StatusSeeOther)
-		return
-	}
-	s.render(w, r, http.StatusOK, pages.Join(pages.JoinVM{Page: s.page(r, "Join a class", "classes")}))
-}
-
-func (s *Server) handleJoinPage(w http.ResponseWriter, r *http.Request) {
-	code := chi.URLParam(r, "code")
-	vm := pages.JoinVM{Page: s.page(r, "Join a class", "classes"), Code: code}
-	c, err := s.classroom.InviteClass(r.Context(), code)
-	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		vm.Error = domain.ErrorMessage(err)
-		s.render(w, r, http.StatusNotFound, pages.Join(vm))
-		return
-	}
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	vm.ClassTitle = c.Title
-	s.render(w, r, http.StatusOK, pages.Join(vm))
-}
-
-func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) {
-	c, err := s.classroom.Join(r.Context(), user(r), chi.URLParam(r, "code"))
-	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		vm := pages.JoinVM{Page: s.page(r, "Join a class", "classes"), Error: domain.ErrorMessage(err)}
-		s.render(w, r, http.StatusNotFound, pages.Join(vm))
-		return
-	}
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/classes?joined="+url.QueryEscape(c.ID), http.StatusSeeOther)
-}
-
 func (s *Server) handleSetPasswordForm(w http.ResponseWriter, r *http.Request) {
 	vm := pages.SetPasswordVM{Page: s.page(r, "Set your password", "")}
 	u, err := s.classroom.PasswordLinkUser(r.Context(), chi.URLParam(r, "token"))
@@ -398,47 +359,4 @@ func (s *Server) handleSetPassword(w http.ResponseWriter, r *http.Request) {
 		s.sessions.Put(r.Context(), sessionGenKey, gen)
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-func (s *Server) staffVM(r *http.Request) (pages.StaffVM, error) {
-	staff, err := s.classroom.Staff(r.Context(), user(r))
-	if err != nil {
-		return pages.StaffVM{}, err
-	}
-	vm := pages.StaffVM{Page: s.page(r, "Instructors", "staff")}
-	for _, u := range staff {
-		vm.Staff = append(vm.Staff, pages.StaffRowVM{Username: u.Username, Name: u.DisplayName, Role: string(u.Role), Disabled: u.Disabled})
-	}
-	return vm, nil
-}
-
-func (s *Server) handleStaff(w http.ResponseWriter, r *http.Request) {
-	vm, err := s.staffVM(r)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, pages.Staff(vm))
-}
-
-func (s *Server) handleSetRole(w http.ResponseWriter, r *http.Request) {
-	username, role := strings.TrimSpace(r.PostFormValue("username")), domain.Role(r.PostFormValue("role"))
-	err := s.classroom.SetSiteRole(r.Context(), user(r), username, role)
-	code := domain.ErrorCode(err)
-	if code != "" && code != domain.EINVALID && !(code == domain.ENOTFOUND && user(r).Role == domain.RoleAdmin) {
-		s.Error(w, r, err)
-		return
-	}
-	vm, verr := s.staffVM(r)
-	if verr != nil {
-		s.Error(w, r, verr)
-		return
-	}
-	if err != nil {
-		vm.Error, vm.Username = domain.ErrorMessage(err), username
-		s.render(w, r, http.StatusUnprocessableEntity, pages.Staff(vm))
-		return
-	}
-	vm.Notice = fmt.Sprintf("%s is now %s.", username, role)
-	s.render(w, r, http.StatusOK, pages.Staff(vm))
 }

@@ -3,7 +3,6 @@ package httpserver
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -107,14 +106,16 @@ func assignmentRow(a *domain.Assignment) pages.AssignmentRowVM {
 		}
 		review := map[domain.ReviewPolicy]string{domain.ReviewImmediately: "answers shown at once",
 			domain.ReviewAfterDue: "answers shown after the due time", domain.ReviewNever: "answers never shown"}[a.Review]
-		row.Settings = fmt.Sprintf("%d questions, %d minutes, %s, %s counts, %s", a.Questions, a.Minutes, attempts, a.Grading, review)
+		source := map[domain.QuestionSource]string{domain.SourceBank: "from the bank", domain.SourceOwn: "from the class's own questions",
+			domain.SourceBoth: "the class's own questions and the bank"}[a.Source]
+		row.Settings = fmt.Sprintf("%d questions (%s), %d minutes, %s, %s counts, %s", a.Questions, source, a.Minutes, attempts, a.Grading, review)
 		row.LiveURL = row.URL + "/live"
 	}
 	return row
 }
 
 func (s *Server) handleClassAssignments(w http.ResponseWriter, r *http.Request) {
-	s.renderAssignments(w, r, http.StatusOK, pages.AssignFormVM{Kind: "exam", Attempts: "1", Grading: "highest", Review: "after_due"}, "")
+	s.renderAssignments(w, r, http.StatusOK, pages.AssignFormVM{Kind: "exam", Attempts: "1", Grading: "highest", Review: "after_due", Source: "bank"}, "")
 }
 
 func (s *Server) renderAssignments(w http.ResponseWriter, r *http.Request, status int, form pages.AssignFormVM, msg string) {
@@ -137,6 +138,7 @@ func (s *Server) renderAssignments(w http.ResponseWriter, r *http.Request, statu
 	for _, l := range s.catalog.Labs {
 		vm.Labs = append(vm.Labs, pages.Option{Value: l.ID, Label: "Lab: " + l.Title})
 	}
+	vm.Domains = append(vm.Domains, pages.Option{Value: classroom.OwnQuestions, Label: "The class's own questions (practice)"})
 	for _, d := range s.catalog.Domains {
 		vm.Domains = append(vm.Domains, pages.Option{Value: d.ID, Label: "Domain: " + d.Title})
 		for _, c := range d.Competencies {
@@ -166,7 +168,7 @@ func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request) {
 	f := pages.AssignFormVM{Kind: r.PostFormValue("kind"), Title: r.PostFormValue("title"), Section: r.PostFormValue("section"),
 		Ref: r.PostFormValue("ref"), Count: r.PostFormValue("count"), Minutes: r.PostFormValue("minutes"),
 		Attempts: r.PostFormValue("attempts"), Grading: r.PostFormValue("grading"), Review: r.PostFormValue("review"),
-		Opens: r.PostFormValue("opens"), Due: r.PostFormValue("due")}
+		Source: r.PostFormValue("source"), Opens: r.PostFormValue("opens"), Due: r.PostFormValue("due")}
 	na, err := newAssignmentFromForm(f, r.PostFormValue("tz"))
 	if err == nil {
 		_, err = s.classroom.Assign(r.Context(), user(r), chi.URLParam(r, "classID"), na)
@@ -184,7 +186,7 @@ func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request) {
 
 func newAssignmentFromForm(f pages.AssignFormVM, tz string) (classroom.NewAssignment, error) {
 	na := classroom.NewAssignment{Kind: domain.AssignmentKind(f.Kind), Title: f.Title, Section: f.Section, Ref: f.Ref,
-		Grading: domain.ExamGrading(f.Grading), Review: domain.ReviewPolicy(f.Review)}
+		Grading: domain.ExamGrading(f.Grading), Review: domain.ReviewPolicy(f.Review), Source: domain.QuestionSource(f.Source)}
 	var err error
 	if na.Count, err = formInt(f.Count, "Questions"); err != nil {
 		return na, err
@@ -257,7 +259,7 @@ func (s *Server) handleStudentAssignment(w http.ResponseWriter, r *http.Request)
 		}
 	case domain.AssignPractice:
 		for i, qid := range a.Items {
-			if q := s.catalog.Question(qid); q != nil {
+			if q, err := s.trainer.Question(r.Context(), user(r).ID, qid); err == nil {
 				vm.Items = append(vm.Items, pages.ItemVM{Title: fmt.Sprintf("Question %d (%s)", i+1, q.Competency.Title), URL: "/practice/q/" + qid})
 			}
 		}
@@ -301,255 +303,4 @@ func (s *Server) myAssignmentsVM(r *http.Request) ([]pages.MyAssignmentVM, error
 			Overdue: sa.Overdue(now), Text: classroom.GradeCell{Assigned: true, Work: sa.Work}.Text()})
 	}
 	return out, nil
-}
-
-func (s *Server) gradebookVM(r *http.Request, g *classroom.Gradebook) pages.GradebookVM {
-	id := g.Class.ID
-	vm := pages.GradebookVM{Page: s.page(r, "Gradebook: "+g.Class.Title, ""), Nav: s.classNav(id, g.Class.Title, "gradebook"),
-		CSVURL: classURL(id) + "/gradebook.csv", JSONURL: classURL(id) + "/gradebook.json"}
-	for _, a := range g.Assignments {
-		vm.Assignments = append(vm.Assignments, assignmentRow(a))
-	}
-	vm.Rows = make([]pages.GradeRowVM, len(g.Rows))
-	for i, row := range g.Rows {
-		u := row.Member.User
-		gr := pages.GradeRowVM{Username: u.Username, Name: u.DisplayName, Section: row.Member.Section,
-			URL: classURL(id) + "/students/" + strconv.FormatInt(u.ID, 10), LastActivity: localTime(row.LastActivity),
-			Cells: make([]pages.GradeCellVM, len(row.Cells))}
-		for j, c := range row.Cells {
-			st := "none"
-			if c.Assigned {
-				st = statusClass(c.Work.Status)
-			}
-			gr.Cells[j] = pages.GradeCellVM{Text: c.Text(), Status: st, Late: c.Work.Late(), Last: localTime(c.Work.LastAt)}
-		}
-		vm.Rows[i] = gr
-	}
-	return vm
-}
-
-func (s *Server) handleGradebook(w http.ResponseWriter, r *http.Request) {
-	g, err := s.classroom.Gradebook(r.Context(), user(r), chi.URLParam(r, "classID"))
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, pages.Gradebook(s.gradebookVM(r, g)))
-}
-
-func (s *Server) handleGradebookCSV(w http.ResponseWriter, r *http.Request) {
-	s.writeGradebook(w, r, "csv", "text/csv; charset=utf-8", (*classroom.Gradebook).WriteCSV)
-}
-
-func (s *Server) handleGradebookJSON(w http.ResponseWriter, r *http.Request) {
-	s.writeGradebook(w, r, "json", "application/json", (*classroom.Gradebook).WriteJSON)
-}
-
-func (s *Server) writeGradebook(w http.ResponseWriter, r *http.Request, ext, ctype string, write func(*classroom.Gradebook, io.Writer) error) {
-	g, err := s.classroom.Gradebook(r.Context(), user(r), chi.URLParam(r, "classID"))
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	var buf strings.Builder
-	if err := write(g, &buf); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", ctype)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-gradebook.%s"`, g.Class.ID, ext))
-	_, _ = w.Write([]byte(buf.String()))
-}
-
-func heatLevel(t classroom.Tally) string {
-	switch p := t.Percent(); {
-	case t.Total == 0:
-		return "none"
-	case p < 60:
-		return "weak"
-	case p < 75:
-		return "fair"
-	default:
-		return "good"
-	}
-}
-
-func (s *Server) handleHeatMap(w http.ResponseWriter, r *http.Request) {
-	h, err := s.classroom.HeatMap(r.Context(), user(r), chi.URLParam(r, "classID"))
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	vm := pages.HeatMapVM{Page: s.page(r, "Heat map: "+h.Class.Title, ""), Nav: s.classNav(h.Class.ID, h.Class.Title, "heatmap"),
-		Columns: h.Columns, Students: h.Students}
-	for _, row := range h.Rows {
-		hr := pages.HeatRowVM{Title: row.Title, Domain: row.DomainTitle}
-		for _, c := range row.Cells {
-			hr.Cells = append(hr.Cells, pages.HeatCellVM{Percent: c.Percent(), Correct: c.Correct, Total: c.Total, Level: heatLevel(c)})
-		}
-		vm.Rows = append(vm.Rows, hr)
-	}
-	s.render(w, r, http.StatusOK, pages.HeatMap(vm))
-}
-
-func (s *Server) handleClassStudent(w http.ResponseWriter, r *http.Request) {
-	classID := chi.URLParam(r, "classID")
-	uid, err := pathID(r, "userID")
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	rep, err := s.classroom.Student(r.Context(), user(r), classID, uid)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	// The classroom allowed the viewer to see this student: the trainer's views of them follow.
-	ctx := r.Context()
-	est, err := s.trainer.Readiness(ctx, uid)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	hist, err := s.trainer.History(ctx, uid)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	rev, err := s.trainer.ReviewSummary(ctx, uid)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	m := rep.Member
-	vm := pages.StudentReportVM{Page: s.page(r, m.User.DisplayName+": "+rep.Class.Title, ""), Nav: s.classNav(classID, rep.Class.Title, ""),
-		Username: m.User.Username, Name: m.User.DisplayName, Section: m.Section, Email: m.Email,
-		Readiness: readinessOf(est, s.catalog.Curriculum.Exam.MaxScore, s.catalog.Curriculum.Exam.PassScore.Value),
-		ReviewDue: rev.DueNow, ReviewTotal: rev.Total}
-	for _, a := range rep.Assignments {
-		wk, ok := rep.Work[a.ID]
-		if !ok {
-			continue
-		}
-		vm.Work = append(vm.Work, pages.StudentWorkVM{Title: a.Title, Due: localTime(a.DueAt), Status: statusClass(wk.Status),
-			Text: classroom.GradeCell{Assigned: true, Work: wk}.Text()})
-	}
-	for _, d := range rep.Domains {
-		vm.Domains = append(vm.Domains, pages.AccuracyVM{Title: d.Title, Correct: d.Correct, Total: d.Total, Percent: d.Percent()})
-	}
-	for _, c := range rep.Competencies {
-		vm.Competencies = append(vm.Competencies, pages.AccuracyVM{Title: c.Title, Correct: c.Correct, Total: c.Total, Percent: c.Percent()})
-	}
-	for i := len(hist) - 1; i >= 0; i-- {
-		e := hist[i]
-		vm.Exams = append(vm.Exams, pages.ExamRowVM{Date: e.StartedAt.Format("2 Jan 2006 15:04"), Score: e.Score, Passed: e.Passed(),
-			Correct: e.Correct, Total: e.Total, TimeUsed: formatDuration(e.TimeUsed())})
-	}
-	for _, p := range rep.LabsPassed {
-		title := p.LabID
-		if l := s.catalog.Lab(p.LabID); l != nil {
-			title = l.Title
-		}
-		vm.LabsPassed = append(vm.LabsPassed, pages.LabPassVM{Title: title, Passed: localTime(p.PassedAt)})
-	}
-	s.render(w, r, http.StatusOK, pages.StudentReport(vm))
-}
-
-func (s *Server) liveRowsVM(classID string, l classroom.LiveExam) pages.LiveRowsVM {
-	base := assignmentURL(classID, l.Assignment.ID)
-	vm := pages.LiveRowsVM{URL: base + "/live/rows", ExtraURL: base + "/extra", Students: len(l.Rows), Now: localTime(l.Now)}
-	vm.Started, vm.Submitted = l.Counts()
-	for _, r := range l.Rows {
-		row := pages.LiveRowVM{UserID: r.UserID, Username: r.Username, Name: r.Name, Answered: r.Answered, Total: r.Total,
-			Extra: r.ExtraMinutes, State: "not started"}
-		switch {
-		case !r.SubmittedAt.IsZero():
-			row.State, row.Score = "submitted", fmt.Sprintf("(%d/%d)", r.Score, r.MaxScore)
-		case r.ExamID != 0 && l.Now.Before(r.Deadline):
-			row.State, row.Deadline = "in progress", localTime(r.Deadline)
-		case r.ExamID != 0:
-			row.State = "time up"
-		}
-		vm.Rows = append(vm.Rows, row)
-	}
-	return vm
-}
-
-func (s *Server) handleLiveExam(w http.ResponseWriter, r *http.Request) {
-	classID := chi.URLParam(r, "classID")
-	id, err := pathID(r, "aid")
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	l, err := s.classroom.Live(r.Context(), user(r), classID, id)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	class, err := s.classroom.Teach(r.Context(), user(r), classID)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	vm := pages.LiveExamVM{Page: s.page(r, "Live: "+l.Assignment.Title, ""), Nav: s.classNav(classID, class.Title, "assignments"),
-		Assignment: assignmentRow(l.Assignment), Rows: s.liveRowsVM(classID, l),
-		OpenURL: assignmentURL(classID, id) + "/open", Window: strconv.Itoa(l.Assignment.Minutes + 10)}
-	s.render(w, r, http.StatusOK, pages.LiveExam(vm))
-}
-
-func (s *Server) handleLiveRows(w http.ResponseWriter, r *http.Request) {
-	classID := chi.URLParam(r, "classID")
-	id, err := pathID(r, "aid")
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	l, err := s.classroom.Live(r.Context(), user(r), classID, id)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, pages.LiveRows(s.liveRowsVM(classID, l)))
-}
-
-func (s *Server) handleOpenLive(w http.ResponseWriter, r *http.Request) {
-	classID := chi.URLParam(r, "classID")
-	id, err := pathID(r, "aid")
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	minutes, err := formInt(r.PostFormValue("minutes"), "The window")
-	if err == nil {
-		err = s.classroom.OpenLive(r.Context(), user(r), classID, id, minutes)
-	}
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	http.Redirect(w, r, assignmentURL(classID, id)+"/live", http.StatusSeeOther)
-}
-
-func (s *Server) handleExtraTime(w http.ResponseWriter, r *http.Request) {
-	classID := chi.URLParam(r, "classID")
-	id, err := pathID(r, "aid")
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	uid, err := strconv.ParseInt(r.PostFormValue("user"), 10, 64)
-	if err != nil {
-		s.Error(w, r, domain.Errorf(domain.EINVALID, "Say which student gets extra time."))
-		return
-	}
-	extra, err := formInt(r.PostFormValue("extra"), "Extra time")
-	if err == nil {
-		err = s.classroom.Accommodate(r.Context(), user(r), classID, id, uid, extra)
-	}
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	http.Redirect(w, r, assignmentURL(classID, id)+"/live", http.StatusSeeOther)
 }

@@ -114,9 +114,9 @@ func (s *Server) practiceVM(r *http.Request, id string) (pages.PracticeVM, error
 	if err != nil {
 		return pages.PracticeVM{}, err
 	}
-	q := s.catalog.Question(id)
-	if q == nil {
-		return pages.PracticeVM{}, domain.Errorf(domain.ENOTFOUND, "There is no question %q.", id)
+	q, err := s.trainer.Question(r.Context(), user(r).ID, id)
+	if err != nil {
+		return pages.PracticeVM{}, err
 	}
 	vm := pages.PracticeVM{
 		Page:      s.page(r, "Practice: "+q.Competency.Title, "practice"),

@@ -69,8 +69,8 @@ func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) {
 		row := pages.ReportRowVM{ID: rep.ID, QuestionID: rep.QuestionID, QuestionURL: practiceURL(rep.QuestionID, ""),
 			Kind: rep.Kind, Message: rep.Message, Reporter: rep.Reporter, Date: rep.CreatedAt.Format("2 Jan 2006 15:04"),
 			Resolved: !rep.ResolvedAt.IsZero(), ResolveURL: "/reports/" + strconv.FormatInt(rep.ID, 10) + "/resolve"}
-		if q := s.catalog.Question(rep.QuestionID); q != nil {
-			row.File = fmt.Sprintf("%s:%d", q.File, q.Line)
+		if q, err := s.trainer.Question(r.Context(), user(r).ID, rep.QuestionID); err == nil {
+			row.File = fmt.Sprintf("%s:%d", q.File, q.Line) // a bank file, or "class ID" for a class's own
 		} else {
 			row.File = "(no longer in the bank)"
 		}

@@ -18,6 +18,8 @@ import (
 type Trainer interface {
 	Now() time.Time
 
+	// Question is a bank question, or a class's own question that userID may see.
+	Question(ctx context.Context, userID int64, id string) (*catalog.Question, error)
 	NextPractice(ctx context.Context, userID int64, f quiz.Filter, skip string) (*catalog.Question, error)
 	AnswerPractice(ctx context.Context, userID int64, questionID string, picked []int, token, source string) (trainer.PracticeFeedback, error)
 	Readiness(ctx context.Context, userID int64) (quiz.Readiness, error)

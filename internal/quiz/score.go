@@ -52,10 +52,14 @@ func Score(cat *catalog.Catalog, rs []Response, maxScore, passScore int) Result 
 	res := Result{MaxScore: maxScore, PassScore: passScore}
 	byDomain := map[string]*Tally{}
 	byComp := map[string]*Tally{}
+	var others []*catalog.Domain // domains outside the curriculum (a class's own questions), in order met
 	for _, r := range rs {
 		d, c := r.Question.Domain.ID, r.Question.Competency.ID
 		if byDomain[d] == nil {
 			byDomain[d] = &Tally{}
+			if cat.Domain(d) == nil {
+				others = append(others, r.Question.Domain)
+			}
 		}
 		if byComp[c] == nil {
 			byComp[c] = &Tally{}
@@ -85,6 +89,9 @@ func Score(cat *catalog.Catalog, rs []Response, maxScore, passScore int) Result 
 			}
 		}
 		res.Domains = append(res.Domains, a)
+	}
+	for _, d := range others {
+		res.Domains = append(res.Domains, AreaScore{ID: d.ID, Title: d.Title, Tally: *byDomain[d.ID]})
 	}
 	return res
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -27,12 +28,13 @@ type assignmentRow struct {
 	Attempts  int            `db:"attempts"`
 	Grading   string         `db:"grading"`
 	Review    string         `db:"review"`
+	Source    string         `db:"source"`
 	CreatedAt int64          `db:"created_at"`
 	Items     sql.NullString `db:"items"` // newline-separated, in order
 }
 
 const assignmentColumns = `a.id, a.class_id, a.section, a.kind, a.title, a.ref, a.opens_at, a.due_at, a.closes_at,
-	a.questions, a.minutes, a.attempts, a.grading, a.review, a.created_at,
+	a.questions, a.minutes, a.attempts, a.grading, a.review, a.source, a.created_at,
 	(SELECT group_concat(item_id, char(10)) FROM (SELECT item_id FROM class_assignment_items i
 	 WHERE i.assignment_id = a.id ORDER BY position)) AS items`
 
@@ -40,7 +42,7 @@ func (r assignmentRow) assignment() *domain.Assignment {
 	a := &domain.Assignment{ID: r.ID, ClassID: r.ClassID, Section: r.Section, Kind: domain.AssignmentKind(r.Kind),
 		Title: r.Title, Ref: r.Ref, DueAt: fromMillis(r.DueAt), Questions: r.Questions, Minutes: r.Minutes,
 		Attempts: r.Attempts, Grading: domain.ExamGrading(r.Grading), Review: domain.ReviewPolicy(r.Review),
-		CreatedAt: fromMillis(r.CreatedAt)}
+		Source: domain.QuestionSource(r.Source), CreatedAt: fromMillis(r.CreatedAt)}
 	if r.OpensAt.Valid {
 		a.OpensAt = fromMillis(r.OpensAt.Int64)
 	}
@@ -62,9 +64,9 @@ func (db *DB) CreateAssignment(ctx context.Context, a *domain.Assignment) error 
 	now := db.now()
 	return db.tx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO class_assignments (class_id, section, kind, title, ref, opens_at, due_at,
-			closes_at, questions, minutes, attempts, grading, review, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			closes_at, questions, minutes, attempts, grading, review, source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.ClassID, a.Section, string(a.Kind), a.Title, a.Ref, nullMillis(a.OpensAt), millis(a.DueAt), nullMillis(a.ClosesAt),
-			a.Questions, a.Minutes, a.Attempts, string(a.Grading), string(a.Review), millis(now))
+			a.Questions, a.Minutes, a.Attempts, string(a.Grading), string(a.Review), string(cmp.Or(a.Source, domain.SourceBank)), millis(now))
 		if isTriggerAbort(err) {
 			return domain.Errorf(domain.EINVALID, "The class %s has no section %q.", a.ClassID, a.Section)
 		}

@@ -129,6 +129,33 @@ func (db *DB) ClassQuestionList(ctx context.Context, classID string) ([]*domain.
 	return out, nil
 }
 
+// ClassQuestionsFor returns the class questions among ids that userID may see: those of a
+// class they belong to (as a student or an instructor). The scope is in the query: a
+// question of another class is simply not returned.
+func (db *DB) ClassQuestionsFor(ctx context.Context, userID int64, ids []int64) ([]*domain.ClassQuestion, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	query, args, err := sqlx.In(`SELECT `+classQuestionColumns+` FROM class_questions
+		WHERE id IN (?) AND class_id IN (SELECT class_id FROM class_members WHERE user_id = ?)`, ids, userID)
+	if err != nil {
+		return nil, fmt.Errorf("class questions for user %d: %w", userID, err)
+	}
+	var rows []classQuestionRow
+	if err := db.sel(ctx, &rows, query, args...); err != nil {
+		return nil, fmt.Errorf("class questions for user %d: %w", userID, err)
+	}
+	out := make([]*domain.ClassQuestion, 0, len(rows))
+	for _, r := range rows {
+		q, err := r.question()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, q)
+	}
+	return out, nil
+}
+
 // ClassQuestionByID returns one class question, or ENOTFOUND.
 func (db *DB) ClassQuestionByID(ctx context.Context, id int64) (*domain.ClassQuestion, error) {
 	var r classQuestionRow

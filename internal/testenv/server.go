@@ -100,10 +100,10 @@ func MustNewServer(tb testing.TB, opts ...ServerOption) *Server {
 	}
 	ctx := context.Background()
 	db := MustOpenDB(tb, sc.clock)
+	class := classroom.New(sc.content.Catalog, db, classroom.WithClock(sc.clock.Now))
 	s := &Server{Content: sc.content, DB: db, Clock: sc.clock, Backend: sc.backend,
-		Trainer: trainer.New(sc.content.Catalog, db, trainer.WithLogger(sc.logger)),
-		Study:   study.New(sc.content.Catalog, db), Auth: auth.New(db),
-		Class: classroom.New(sc.content.Catalog, db, classroom.WithClock(sc.clock.Now))}
+		Trainer: trainer.New(sc.content.Catalog, db, trainer.WithLogger(sc.logger), trainer.WithOutside(class)),
+		Study:   study.New(sc.content.Catalog, db), Auth: auth.New(db), Class: class}
 	hopts := []httpserver.Option{httpserver.WithLogger(sc.logger), httpserver.WithTrainer(s.Trainer),
 		httpserver.WithStudy(s.Study), httpserver.WithClassroom(s.Class), httpserver.WithReadinessCheck(db.Ping)}
 	if sc.backend != nil {

@@ -100,9 +100,13 @@ func (s *Service) Exam(ctx context.Context, userID, examID int64) (ExamState, er
 	if err != nil {
 		return ExamState{}, err
 	}
+	qs, err := s.questions(ctx, userID, examQuestionIDs(rows))
+	if err != nil {
+		return ExamState{}, err
+	}
 	st := ExamState{Exam: ex}
 	for _, r := range rows {
-		q := s.cat.Question(r.QuestionID)
+		q := qs[r.QuestionID]
 		if q == nil { // the content changed under the exam: the question is left out
 			s.logger.Warn("exam question no longer in the catalog", "exam", examID, "question", r.QuestionID)
 			continue
@@ -123,7 +127,7 @@ func (s *Service) SaveAnswer(ctx context.Context, userID, examID int64, position
 	if position < 1 || position > len(rows) {
 		return domain.Errorf(domain.ENOTFOUND, "The exam has no question %d.", position)
 	}
-	q, err := s.question(rows[position-1].QuestionID)
+	q, err := s.Question(ctx, userID, rows[position-1].QuestionID)
 	if err != nil {
 		return err
 	}
@@ -158,10 +162,14 @@ func (s *Service) Submit(ctx context.Context, userID, examID int64, auto bool) (
 	if err != nil {
 		return domain.Exam{}, err
 	}
+	qs, err := s.questions(ctx, userID, examQuestionIDs(rows))
+	if err != nil {
+		return domain.Exam{}, err
+	}
 	var rs []quiz.Response
 	var answers []domain.AnswerRecord
 	for _, r := range rows {
-		q := s.cat.Question(r.QuestionID)
+		q := qs[r.QuestionID]
 		if q == nil {
 			continue
 		}
@@ -176,6 +184,14 @@ func (s *Service) Submit(ctx context.Context, userID, examID int64, auto bool) (
 		return domain.Exam{}, err
 	}
 	return s.db.Exam(ctx, userID, examID)
+}
+
+func examQuestionIDs(rows []domain.ExamQuestion) []string {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.QuestionID
+	}
+	return ids
 }
 
 // Result is a submitted exam, scored, with every question for review.

@@ -35,8 +35,16 @@ func (s *Service) NextReview(ctx context.Context, userID int64) (DueReview, erro
 	if err != nil {
 		return DueReview{}, err
 	}
+	ids := make([]string, len(cards))
+	for i, c := range cards {
+		ids[i] = c.QuestionID
+	}
+	qs, err := s.questions(ctx, userID, ids)
+	if err != nil {
+		return DueReview{}, err
+	}
 	for _, c := range cards {
-		if q := s.cat.Question(c.QuestionID); q != nil {
+		if q := qs[c.QuestionID]; q != nil {
 			return DueReview{Question: q, Card: c}, nil
 		}
 	}
@@ -45,7 +53,7 @@ func (s *Service) NextReview(ctx context.Context, userID int64) (DueReview, erro
 
 // Card returns one of the learner's review cards with its question.
 func (s *Service) Card(ctx context.Context, userID int64, questionID string) (DueReview, error) {
-	q, err := s.question(questionID)
+	q, err := s.Question(ctx, userID, questionID)
 	if err != nil {
 		return DueReview{}, err
 	}

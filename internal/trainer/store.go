@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/kcnaprep/kcnaprep/internal/catalog"
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 )
 
@@ -34,4 +35,11 @@ type Store interface {
 	// ReviewStats reads the cards due before horizon, the cards by state and the ratings
 	// given since since.
 	ReviewStats(ctx context.Context, userID int64, horizon, since time.Time) (domain.ReviewStatsRow, error)
+}
+
+// Outside resolves questions that live outside the bank: a class's own questions ("cq-N",
+// classroom.Service implements it). It returns, by id, those of ids that userID may see
+// (questions of a class they belong to); an id it does not return is not theirs, or gone.
+type Outside interface {
+	QuestionsFor(ctx context.Context, userID int64, ids []string) (map[string]*catalog.Question, error)
 }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,6 +28,7 @@ type Service struct {
 	srs    *srs.Scheduler
 	logger *slog.Logger
 	sweep  time.Duration
+	extra  Outside // a class's own questions; nil: the bank only
 
 	rngMu sync.Mutex
 	rng   *rand.Rand
@@ -40,6 +42,10 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.logger = l 
 
 // WithScheduler sets the spaced-repetition scheduler (default: FSRS-6 defaults).
 func WithScheduler(sch *srs.Scheduler) Option { return func(s *Service) { s.srs = sch } }
+
+// WithOutside lets practice, exams and review use questions from outside the bank (a class's
+// own questions), each for the learners allowed to see it.
+func WithOutside(o Outside) Option { return func(s *Service) { s.extra = o } }
 
 // WithSeed makes the service's random choices reproducible (tests).
 func WithSeed(a, b uint64) Option { return func(s *Service) { s.rng = rand.New(rand.NewPCG(a, b)) } }
@@ -83,13 +89,44 @@ func (s *Service) history(ctx context.Context, userID int64) (quiz.History, erro
 	return h, nil
 }
 
-// question returns a catalog question or ENOTFOUND.
-func (s *Service) question(id string) (*catalog.Question, error) {
-	q := s.cat.Question(id)
+// Question returns a question of the bank, or one from outside it (a class's own) that
+// userID may see; anything else is ENOTFOUND.
+func (s *Service) Question(ctx context.Context, userID int64, id string) (*catalog.Question, error) {
+	qs, err := s.questions(ctx, userID, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	q := qs[id]
 	if q == nil {
 		return nil, domain.Errorf(domain.ENOTFOUND, "There is no question %q.", id)
 	}
 	return q, nil
+}
+
+// questions resolves ids for userID in one go: bank questions from the catalog, the others
+// (a class's own) in one call to the outside source. An id missing from the map is not
+// userID's to see, or no longer exists.
+func (s *Service) questions(ctx context.Context, userID int64, ids []string) (map[string]*catalog.Question, error) {
+	out := make(map[string]*catalog.Question, len(ids))
+	var rest []string
+	for _, id := range ids {
+		if q := s.cat.Question(id); q != nil {
+			out[id] = q
+		} else if strings.HasPrefix(id, domain.ClassQuestionPrefix) {
+			rest = append(rest, id)
+		}
+	}
+	if len(rest) == 0 || s.extra == nil {
+		return out, nil
+	}
+	more, err := s.extra.QuestionsFor(ctx, userID, rest)
+	if err != nil {
+		return nil, fmt.Errorf("questions outside the bank: %w", err)
+	}
+	for id, q := range more {
+		out[id] = q
+	}
+	return out, nil
 }
 
 // validatePicked checks a selection against the question: indices in range, no duplicates,
@@ -135,7 +172,7 @@ func (s *Service) NextPractice(ctx context.Context, userID int64, f quiz.Filter,
 // AnswerPractice checks and records a practice answer (source "practice" or "review"). A
 // resubmitted form (same token) is recorded once. A wrong answer queues the question for review.
 func (s *Service) AnswerPractice(ctx context.Context, userID int64, questionID string, picked []int, token, source string) (PracticeFeedback, error) {
-	q, err := s.question(questionID)
+	q, err := s.Question(ctx, userID, questionID)
 	if err != nil {
 		return PracticeFeedback{}, err
 	}
@@ -159,7 +196,8 @@ func seedFor(parts ...any) uint64 {
 }
 
 // Readiness estimates the learner's chance to pass now from their answers of the last 60
-// days (at most 600, newest first).
+// days (at most 600, newest first). Only bank questions count: a class's own questions are
+// not drawn to the curriculum's weights.
 func (s *Service) Readiness(ctx context.Context, userID int64) (quiz.Readiness, error) {
 	rows, err := s.db.RecentAnswers(ctx, userID, s.db.Now().AddDate(0, 0, -60), 600)
 	if err != nil {

@@ -46,7 +46,7 @@ type Option struct{ Value, Label string }
 
 // AssignFormVM is what the instructor typed, kept when the form is refused.
 type AssignFormVM struct {
-	Kind, Title, Section, Ref, Count, Minutes, Attempts, Grading, Review, Opens, Due string
+	Kind, Title, Section, Ref, Count, Minutes, Attempts, Grading, Review, Source, Opens, Due string
 }
 
 // GradebookVM is a class's students x assignments.
