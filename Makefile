@@ -41,7 +41,8 @@ tidy-check:
 # dependencies never change the server's (cmd/server's binary stays as it is). Its install test
 # on kind (TestInstallOnKind) runs in make test's second pass.
 chart-check:
-	cd deploy/helm && $(GO) mod tidy -diff && $(GO) vet ./... && $(GO) test -count=1 -run '^TestChart' .
+	sc=$$($(GO) tool -n staticcheck) && cd deploy/helm && $(GO) mod tidy -diff && $(GO) vet ./... && $$sc ./... && \
+	  $(GO) test -count=1 -run '^TestChart' .
 
 lint: fmt-check vet staticcheck tidy-check chart-check ## static checks, the Helm chart's lint and template included
 
