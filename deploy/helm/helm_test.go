@@ -273,8 +273,22 @@ func TestChartTemplate(t *testing.T) {
 	if env["KCNAPREP_SECURE_COOKIES"] != "true" || env["KCNAPREP_LAB_API_SERVER"] != "https://k8s.example.org:6443" {
 		t.Errorf("behind TLS cookies are Secure, and labs.apiServer reaches the server: %v", env)
 	}
-	if !strings.Contains(kinds(objs), "ServiceMonitor") {
+	var sm *unstructured.Unstructured
+	for _, o := range objs {
+		if o.GetKind() == "ServiceMonitor" {
+			sm = o
+		}
+	}
+	if sm == nil {
 		t.Errorf("no ServiceMonitor: %s", kinds(objs))
+	} else {
+		eps, _, _ := unstructured.NestedSlice(sm.Object, "spec", "endpoints")
+		sel, _, _ := unstructured.NestedStringMap(sm.Object, "spec", "selector", "matchLabels")
+		svc := find[corev1.Service](t, objs, "Service")
+		if len(eps) != 1 || eps[0].(map[string]any)["path"] != "/metrics" || eps[0].(map[string]any)["port"] != "http" ||
+			sel["app.kubernetes.io/instance"] != "prep" || svc.Labels["app.kubernetes.io/instance"] != "prep" || svc.Spec.Ports[0].Name != "http" {
+			t.Errorf("ServiceMonitor does not scrape /metrics on the Service's http port: endpoints %v, selector %v", eps, sel)
+		}
 	}
 	cj := find[batchv1.CronJob](t, objs, "CronJob")
 	if cj == nil {
