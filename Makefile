@@ -38,11 +38,13 @@ tidy-check:
 
 # The Helm chart (deploy/helm/kcnaprep): helm lint --strict and helm template through the Helm
 # SDK, whose version go.mod pins. deploy/helm is a module of its own so that Helm's
-# dependencies never change the server's (cmd/server's binary stays as it is).
+# dependencies never change the server's (cmd/server's binary stays as it is). Its install test
+# on kind (TestInstallOnKind) runs in make test's second pass.
 chart-check:
-	cd deploy/helm && $(GO) vet ./... && $(GO) test -count=1 -run '^TestChart' .
+	sc=$$($(GO) tool -n staticcheck) && cd deploy/helm && $(GO) mod tidy -diff && $(GO) vet ./... && $$sc ./... && \
+	  $(GO) test -count=1 -run '^TestChart' .
 
-lint: fmt-check vet staticcheck tidy-check ## static checks (chart-check joins once it has passed once: see issue 15)
+lint: fmt-check vet staticcheck tidy-check chart-check ## static checks, the Helm chart's lint and template included
 
 content-check: ## validate the embedded content
 	$(GO) run ./cmd/server content check
@@ -55,11 +57,14 @@ deps: ## install what the tests need (Chromium; a Docker engine and kind node im
 # Two passes: every package but the kind-heavy ones in parallel, then those one at a time, so
 # that the lab suite's clusters do not share two cores with race-instrumented tests and a
 # browser (etcd then times out, and a lab proof fails for the machine's sake, not the lab's).
+# The second pass ends with the Helm chart's module (deploy/helm): its install test builds the
+# app image, installs the chart into a kind cluster and runs a lab through it.
 KIND_PKGS = ./internal/lab ./internal/e2e
 test: deps generate-check lint content-check
 	source .ci/env.sh && export KCNAPREP_REQUIRE_BROWSER=1 KCNAPREP_REQUIRE_KIND=$${KCNAPREP_REQUIRE_KIND:-1} && \
 	  $(GO) test -race -count=1 -timeout 60m $$($(GO) list ./... | grep -v -x -F $(foreach p,$(KIND_PKGS),-e $(GO_MODULE)/$(p:./%=%))) && \
-	  $(GO) test -race -count=1 -timeout 60m -p 1 $(KIND_PKGS)
+	  $(GO) test -race -count=1 -timeout 60m -p 1 $(KIND_PKGS) && \
+	  (cd deploy/helm && $(GO) test -race -count=1 -timeout 40m .)
 	$(MAKE) --no-print-directory fuzz FUZZTIME=300x
 
 # Every fuzz target, as package:Function. Go fuzzes one target per invocation, so `make fuzz`

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -60,6 +62,10 @@ func runBackup(ctx context.Context, cmd string, args []string, getenv func(strin
 	dbPath := app.Config{DataDir: *dataDir}.DatabasePath()
 	if cmd == "backup" {
 		t0 := time.Now()
+		// A first scheduled backup (the chart's CronJob into /data/backups) finds no directory.
+		if err := os.MkdirAll(filepath.Dir(files[0]), 0o750); err != nil {
+			return fmt.Errorf("backup directory: %w", err)
+		}
 		info, err := store.Backup(ctx, dbPath, files[0], force)
 		if errors.Is(err, store.ErrBackupExists) || errors.Is(err, store.ErrNoDatabase) {
 			fmt.Fprintln(stderr, err)

@@ -102,7 +102,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	backup := filepath.Join(t.TempDir(), "backup.db")
+	backup := filepath.Join(t.TempDir(), "backups", "backup.db") // a directory that does not exist yet, as for the chart's first CronJob run
 	mu.Lock()
 	backupStart = time.Now()
 	mu.Unlock()

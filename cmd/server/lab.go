@@ -28,6 +28,10 @@ const labUsage = `usage: server lab COMMAND [ID] [flags]
   pool          the environments prepared in advance (the warm pool)
   pool warm N   prepare environments until N are ready (e.g. before a class), and wait for them;
                 the server keeps and hands them out (it refills to --lab-pool, never discards)
+  pool warm N --at TIME
+                have N ready at TIME (09:00 = the next 9:00 here, or 2026-03-02T09:00, or
+                RFC 3339): the running server starts preparing early enough; running it again
+                for the same time changes N (a class page does the same for its class)
   exec ID -- CMD [ARG...]
                 run CMD in your toolbox of the lab (the shell the lab page's terminal opens:
                 kubectl as you, in your namespace), with this command's stdin; exits with
@@ -62,6 +66,7 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdi
 		insecure, args = cutBool(args, "insecure")
 	}
 	username, args := cutFlag(args, "user", getenv("KCNAPREP_LAB_USER"))
+	at, args := cutFlag(args, "at", "")
 	id := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		id, args = args[0], args[1:]
@@ -78,7 +83,7 @@ func runLab(ctx context.Context, args []string, getenv func(string) string, stdi
 		id = fs.Arg(0)
 	}
 	if sub == "pool" {
-		return runLabPool(ctx, id, fs.Args(), f.cfg, stdout, stderr, level)
+		return runLabPool(ctx, id, fs.Args(), at, f.cfg, stdout, stderr, level)
 	}
 	if sub == "images" {
 		return runLabImages(ctx, id, fs.Args(), insecure, f.cfg, stdout, stderr, level)
@@ -318,8 +323,20 @@ func (c labCLI) job(ctx context.Context, id, job string) error {
 
 // runLabPool is "server lab pool [warm N]": the warm pool from the command line (an instructor
 // preparing a class's environments ahead of time).
-func runLabPool(ctx context.Context, cmd string, args []string, cfg app.Config, stdout, stderr io.Writer, level slog.Level) error {
+func runLabPool(ctx context.Context, cmd string, args []string, atText string, cfg app.Config, stdout, stderr io.Writer, level slog.Level) error {
 	n := 0
+	var at time.Time
+	if atText != "" {
+		var err error
+		if at, err = parseWhen(atText, time.Now()); err != nil || cmd != "warm" {
+			msg := fmt.Sprintf("lab pool warm N --at %q: give a time like 09:00 or 2026-03-02T09:00", atText)
+			if cmd != "warm" {
+				msg = "--at goes with lab pool warm N"
+			}
+			fmt.Fprintln(stderr, msg)
+			return exitError{msg}
+		}
+	}
 	switch {
 	case cmd == "" || cmd == "status":
 	case cmd == "warm" && len(args) == 1:
@@ -344,6 +361,20 @@ func runLabPool(ctx context.Context, cmd string, args []string, cfg app.Config, 
 	defer a.Close()
 	if a.Labs == nil {
 		return fmt.Errorf("labs are disabled (--lab-backend none)")
+	}
+	if n > 0 && !at.IsZero() {
+		w, err := a.Labs.ScheduleWarm(ctx, "", 0, n, at)
+		if err != nil {
+			var de *domain.Error
+			if errors.As(err, &de) {
+				fmt.Fprintln(stderr, de.Message)
+				return exitError{de.Message}
+			}
+			return err
+		}
+		fmt.Fprintf(stderr, "%d environments will be ready at %s; the running server starts preparing them at about %s\n",
+			w.Count, w.ReadyAt.Local().Format("2006-01-02 15:04 MST"), w.ReadyAt.Add(-a.Labs.WarmLead(w.Count)).Local().Format("15:04"))
+		n = 0
 	}
 	if n > 0 {
 		t0 := time.Now()
@@ -370,6 +401,19 @@ func runLabPool(ctx context.Context, cmd string, args []string, cfg app.Config, 
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Cluster, ns, e.State, e.UpdatedAt.Format(time.RFC3339))
 	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	ws, err := a.Labs.WarmSchedules(ctx, "")
+	if err != nil || len(ws) == 0 {
+		return err
+	}
+	fmt.Fprintln(stdout)
+	tw = tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "READY AT\tENVIRONMENTS\tSTATE\tNOTE")
+	for _, w := range ws {
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", w.ReadyAt.Local().Format(time.RFC3339), w.Count, w.State, w.Error)
+	}
 	return tw.Flush()
 }
 
@@ -390,4 +434,27 @@ func runLabImages(ctx context.Context, cmd string, args []string, insecure bool,
 		fmt.Fprintf(stdout, "%s\t%s\t%s\n", p.Source, p.Target, p.Digest)
 	}
 	return err
+}
+
+// parseWhen reads a time of day (the next one here: 09:00), a local date and time
+// (2026-03-02T09:00 or 2026-03-02 09:00) or RFC 3339.
+func parseWhen(v string, now time.Time) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, v, now.Location()); err == nil {
+			return t, nil
+		}
+	}
+	clock, err := time.Parse("15:04", v)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("time %q: use 09:00, 2026-03-02T09:00 or RFC 3339", v)
+	}
+	t := time.Date(now.Year(), now.Month(), now.Day(), clock.Hour(), clock.Minute(), 0, 0, now.Location())
+	if !t.After(now) {
+		t = t.AddDate(0, 0, 1)
+	}
+	return t, nil
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/lab/labtest"
 	"github.com/kcnaprep/kcnaprep/internal/testcontent"
@@ -126,5 +127,50 @@ func TestIntegrationLabCommand(t *testing.T) {
 	}
 	if _, err := os.Stat(kubeconfig); !os.IsNotExist(err) {
 		t.Errorf("learner kubeconfig left behind: %v", err)
+	}
+}
+
+// "lab pool warm N --at TIME" records a pre-warm for the running server (no Docker needed to
+// record it); running it again for the same time changes N instead of adding one; "lab pool"
+// lists it.
+func TestLabPoolWarmAt(t *testing.T) {
+	env := []string{"KCNAPREP_DATA_DIR=" + t.TempDir(), "KCNAPREP_CONTENT_DIR=" + testcontent.RepoTree(t), "KCNAPREP_LAB_BACKEND=kind"}
+	if _, errOut, code := runBin(t, env, "migrate"); code != 0 {
+		t.Fatalf("migrate: %d %s", code, errOut)
+	}
+	at := time.Now().Add(30 * time.Hour).Format("2006-01-02T15:04")
+	for _, n := range []string{"4", "6"} {
+		if _, errOut, code := runBin(t, env, "lab", "pool", "warm", n, "--at", at); code != 0 || !strings.Contains(errOut, n+" environments will be ready at") {
+			t.Fatalf("warm %s --at %s: %d %q", n, at, code, errOut)
+		}
+	}
+	out, errOut, code := runBin(t, env, "lab", "pool")
+	rows := regexp.MustCompile(`(?m)^\S+\s+(\d+)\s+scheduled\b`).FindAllStringSubmatch(out, -1)
+	if code != 0 || len(rows) != 1 || rows[0][1] != "6" {
+		t.Errorf("lab pool after two schedules for one time: %d\n%s%s", code, out, errOut)
+	}
+	for _, bad := range [][]string{{"warm", "2", "--at", "soon"}, {"warm", "2", "--at", "2001-01-01T09:00"}, {"--at", "09:00"}} {
+		if _, errOut, code := runBin(t, env, append([]string{"lab", "pool"}, bad...)...); code != 1 || errOut == "" {
+			t.Errorf("lab pool %v: %d %q", bad, code, errOut)
+		}
+	}
+}
+
+func TestParseWhen(t *testing.T) {
+	loc := time.FixedZone("X", 3600)
+	now := time.Date(2026, 3, 2, 10, 30, 0, 0, loc)
+	for in, want := range map[string]time.Time{
+		"11:00":                time.Date(2026, 3, 2, 11, 0, 0, 0, loc),
+		"09:00":                time.Date(2026, 3, 3, 9, 0, 0, 0, loc), // passed today: tomorrow
+		"2026-03-05T08:15":     time.Date(2026, 3, 5, 8, 15, 0, 0, loc),
+		"2026-03-05 08:15":     time.Date(2026, 3, 5, 8, 15, 0, 0, loc),
+		"2026-03-05T08:15:00Z": time.Date(2026, 3, 5, 8, 15, 0, 0, time.UTC),
+	} {
+		if got, err := parseWhen(in, now); err != nil || !got.Equal(want) {
+			t.Errorf("parseWhen(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+	if _, err := parseWhen("tomorrow", now); err == nil {
+		t.Error("parseWhen(tomorrow) succeeded")
 	}
 }

@@ -91,7 +91,7 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 		return f, fs, fmt.Errorf("KCNAPREP_LAB_IDLE_TTL: %w", err)
 	}
 	fs.DurationVar(&f.cfg.LabIdleTTL, "lab-idle-ttl", ttl, "a lab nobody acted on for this long is deleted; 0 never (env KCNAPREP_LAB_IDLE_TTL)")
-	fs.Func("lab-pool", "lab environments (kind clusters) prepared before anyone asks, so a lab starts in seconds: a number, or auto for 1 when memory allows; 0 for none (env KCNAPREP_LAB_POOL; default auto)", func(v string) error {
+	fs.Func("lab-pool", "lab environments prepared before anyone asks, so a lab starts in seconds (kind clusters; namespaces of the shared cluster with --lab-isolation namespace): a number, or auto for 1 cluster or 3 namespaces when memory allows; 0 for none (env KCNAPREP_LAB_POOL; default auto)", func(v string) error {
 		n, err := parsePool(v)
 		f.cfg.LabPool = n
 		return err

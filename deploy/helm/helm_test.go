@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,6 +77,13 @@ func render(t testing.TB, vals map[string]any) ([]*unstructured.Unstructured, er
 	in := action.NewInstall(cfg)
 	in.DryRunStrategy = action.DryRunClient
 	in.ReleaseName, in.Namespace, in.Replace = "prep", "kcnaprep", true
+	// Helm's test default is Kubernetes 1.20; render for the oldest version the chart
+	// supports (Chart.yaml's kubeVersion).
+	kv, err := common.ParseKubeVersion("v1.28.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.KubeVersion = kv
 	rel, err := in.Run(loadChart(t), vals)
 	if err != nil {
 		return nil, err
@@ -188,6 +196,44 @@ func TestChartTemplate(t *testing.T) {
 				t.Errorf("ClusterRole grants %q on %v: more than the backend needs", v, r.Resources)
 			}
 		}
+		// "*" resources only in groups that have no cluster-scoped resource.
+		if slices.Contains(r.Resources, "*") || slices.Contains(r.APIGroups, "*") {
+			for _, g := range r.APIGroups {
+				if !slices.Contains(namespacedGroups, g) {
+					t.Errorf("ClusterRole grants every resource of group %q, cluster-scoped ones included", g)
+				}
+			}
+		}
+	}
+	// What the incluster backend does (internal/lab/backend/kubeconfig, the graders), ...
+	for _, a := range [][3]string{
+		{"", "namespaces", "create"}, {"", "namespaces", "list"}, {"", "namespaces", "update"}, {"", "namespaces", "delete"},
+		{"", "nodes", "list"}, {"storage.k8s.io", "storageclasses", "list"},
+		{"rbac.authorization.k8s.io", "clusterroles", "create"}, {"rbac.authorization.k8s.io", "clusterrolebindings", "create"},
+		{"authorization.k8s.io", "subjectaccessreviews", "create"},
+		{"", "serviceaccounts", "create"}, {"", "secrets", "create"}, {"", "pods", "deletecollection"}, {"", "pods/exec", "create"},
+		{"", "pods/log", "get"}, {"", "resourcequotas", "create"}, {"", "limitranges", "create"}, {"", "serviceaccounts", "impersonate"},
+		{"rbac.authorization.k8s.io", "roles", "create"}, {"rbac.authorization.k8s.io", "rolebindings", "create"},
+		{"networking.k8s.io", "networkpolicies", "create"}, {"apps", "deployments", "patch"}, {"apps", "deployments/scale", "update"},
+		{"batch", "cronjobs", "create"}, {"autoscaling", "horizontalpodautoscalers", "create"}, {"discovery.k8s.io", "endpointslices", "list"},
+	} {
+		if !allows(cr.Rules, a[0], a[1], a[2]) {
+			t.Errorf("ClusterRole does not allow %s on %s (group %q), which the incluster backend needs", a[2], a[1], a[0])
+		}
+	}
+	// ... and what it must not: each of these makes a token holder cluster admin, or touches
+	// what is not a lab's.
+	for _, a := range [][3]string{
+		{"", "nodes/proxy", "get"}, {"", "nodes", "patch"}, {"", "persistentvolumes", "create"},
+		{"admissionregistration.k8s.io", "mutatingwebhookconfigurations", "create"},
+		{"apiextensions.k8s.io", "customresourcedefinitions", "create"}, {"apiregistration.k8s.io", "apiservices", "create"},
+		{"rbac.authorization.k8s.io", "clusterroles", "update"}, {"rbac.authorization.k8s.io", "clusterroles", "bind"},
+		{"rbac.authorization.k8s.io", "clusterrolebindings", "delete"}, {"certificates.k8s.io", "certificatesigningrequests", "create"},
+		{"", "users", "impersonate"}, {"", "groups", "impersonate"}, {"example.com", "widgets", "list"},
+	} {
+		if allows(cr.Rules, a[0], a[1], a[2]) {
+			t.Errorf("ClusterRole allows %s on %s (group %q): more than labs need", a[2], a[1], a[0])
+		}
 	}
 	if crb.RoleRef.Name != cr.Name || len(crb.Subjects) != 1 || crb.Subjects[0].Name != pod.ServiceAccountName || crb.Subjects[0].Namespace != "kcnaprep" {
 		t.Errorf("ClusterRoleBinding %+v does not bind %s to the Pod's ServiceAccount %s", crb, cr.Name, pod.ServiceAccountName)
@@ -197,8 +243,21 @@ func TestChartTemplate(t *testing.T) {
 			t.Errorf("%s rendered though off by default", k)
 		}
 	}
-	if find[corev1.PersistentVolumeClaim](t, objs, "PersistentVolumeClaim") == nil || find[corev1.Service](t, objs, "Service") == nil {
-		t.Errorf("want a PVC and a Service: %s", kinds(objs))
+	pvc := find[corev1.PersistentVolumeClaim](t, objs, "PersistentVolumeClaim")
+	if pvc == nil || find[corev1.Service](t, objs, "Service") == nil {
+		t.Fatalf("want a PVC and a Service: %s", kinds(objs))
+	}
+	// The database lives on the claim: /data is the PVC, and an uninstall keeps it.
+	mounted := false
+	for _, v := range pod.Volumes {
+		if v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == pvc.Name {
+			for _, m := range c.VolumeMounts {
+				mounted = mounted || (m.Name == v.Name && m.MountPath == "/data")
+			}
+		}
+	}
+	if !mounted || pvc.Annotations["helm.sh/resource-policy"] != "keep" {
+		t.Errorf("PVC %s: mounted at /data %v, resource-policy %q (want keep)", pvc.Name, mounted, pvc.Annotations["helm.sh/resource-policy"])
 	}
 
 	// Every option on.
@@ -214,8 +273,22 @@ func TestChartTemplate(t *testing.T) {
 	if env["KCNAPREP_SECURE_COOKIES"] != "true" || env["KCNAPREP_LAB_API_SERVER"] != "https://k8s.example.org:6443" {
 		t.Errorf("behind TLS cookies are Secure, and labs.apiServer reaches the server: %v", env)
 	}
-	if !strings.Contains(kinds(objs), "ServiceMonitor") {
+	var sm *unstructured.Unstructured
+	for _, o := range objs {
+		if o.GetKind() == "ServiceMonitor" {
+			sm = o
+		}
+	}
+	if sm == nil {
 		t.Errorf("no ServiceMonitor: %s", kinds(objs))
+	} else {
+		eps, _, _ := unstructured.NestedSlice(sm.Object, "spec", "endpoints")
+		sel, _, _ := unstructured.NestedStringMap(sm.Object, "spec", "selector", "matchLabels")
+		svc := find[corev1.Service](t, objs, "Service")
+		if len(eps) != 1 || eps[0].(map[string]any)["path"] != "/metrics" || eps[0].(map[string]any)["port"] != "http" ||
+			sel["app.kubernetes.io/instance"] != "prep" || svc.Labels["app.kubernetes.io/instance"] != "prep" || svc.Spec.Ports[0].Name != "http" {
+			t.Errorf("ServiceMonitor does not scrape /metrics on the Service's http port: endpoints %v, selector %v", eps, sel)
+		}
 	}
 	cj := find[batchv1.CronJob](t, objs, "CronJob")
 	if cj == nil {
@@ -226,6 +299,18 @@ func TestChartTemplate(t *testing.T) {
 	}
 	if s := find[corev1.Secret](t, objs, "Secret"); string(s.Data["password"]) != "a long enough secret" {
 		t.Errorf("admin.password not used: %q", s.Data["password"])
+	}
+
+	// An Ingress without a certificate: plain HTTP, and cookies not Secure.
+	objs, err = render(t, map[string]any{"ingress": map[string]any{"enabled": true, "host": "prep.example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ing := find[networkingv1.Ingress](t, objs, "Ingress"); ing == nil || len(ing.Spec.TLS) != 0 {
+		t.Errorf("Ingress without tlsSecretName: want one without TLS, got %+v", ing)
+	}
+	if env := envOf(find[appsv1.Deployment](t, objs, "Deployment").Spec.Template.Spec.Containers[0]); env["KCNAPREP_SECURE_COOKIES"] != "false" {
+		t.Errorf("Secure cookies over plain HTTP would never be sent back: %q", env["KCNAPREP_SECURE_COOKIES"])
 	}
 
 	// Labs off: no cluster-wide rights, no token in the Pod.
@@ -254,3 +339,18 @@ func TestChartTemplate(t *testing.T) {
 }
 
 func equal(s []string, v string) bool { return len(s) == 1 && s[0] == v }
+
+// namespacedGroups are the built-in API groups without a cluster-scoped resource.
+var namespacedGroups = []string{"apps", "batch", "autoscaling", "policy", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io"}
+
+// allows evaluates RBAC rules for a request on every object of resource (a rule limited to
+// resource names does not count).
+func allows(rules []rbacv1.PolicyRule, group, resource, verb string) bool {
+	has := func(list []string, v string) bool { return slices.Contains(list, "*") || slices.Contains(list, v) }
+	for _, r := range rules {
+		if len(r.ResourceNames) == 0 && has(r.APIGroups, group) && has(r.Resources, resource) && has(r.Verbs, verb) {
+			return true
+		}
+	}
+	return false
+}

@@ -32,7 +32,10 @@ import (
 	"github.com/kcnaprep/kcnaprep/labs"
 	"helm.sh/helm/v4/pkg/action"
 	"helm.sh/helm/v4/pkg/cli"
+	helmkube "helm.sh/helm/v4/pkg/kube"
 	appsv1 "k8s.io/api/apps/v1"
+	authzv1 "k8s.io/api/authorization/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -55,17 +58,20 @@ const (
 
 // serverImage builds the app's image the way labimage builds the lab image: a static
 // cmd/server for linux in one layer, no base image, run as 65532 (the chart's securityContext).
-func serverImage(t *testing.T, ctx context.Context) []byte {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "server")
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "github.com/kcnaprep/kcnaprep/cmd/server")
+// It returns the image as a "docker save" archive for kind to load.
+func serverImage(ctx context.Context, dir string) ([]byte, error) {
+	bin := filepath.Join(dir, "server")
+	// In the server's own module (the repository's root): this module's go.mod holds Helm's
+	// dependencies, not the server's.
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./cmd/server")
+	cmd.Dir = filepath.Join("..", "..")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build cmd/server: %v\n%s", err, out)
+		return nil, fmt.Errorf("build cmd/server: %w\n%s", err, out)
 	}
 	data, err := os.ReadFile(bin)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	img, err := labimage.Static([]labimage.File{
 		{Name: "etc/", Mode: 0o755},
@@ -82,20 +88,22 @@ func serverImage(t *testing.T, ctx context.Context) []byte {
 		c.ExposedPorts = map[string]struct{}{"8080/tcp": {}}
 	})
 	if err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("app image: %w", err)
 	}
 	var buf bytes.Buffer
 	if err := tarball.Write(name.MustParseReference(appImage).(name.Tag), img, &buf); err != nil {
-		t.Fatal(err)
+		return nil, fmt.Errorf("app image archive: %w", err)
 	}
-	return buf.Bytes()
+	return buf.Bytes(), nil
 }
 
 // TestInstallOnKind installs the chart into a kind cluster (the app image built in Go and
-// loaded into the node, like the lab image), signs in as the Secret's admin through a
-// port-forward, and runs a namespace lab through the installed server's in-cluster backend:
-// start, check (fails), the learner's solution with the kubeconfig the server hands out (which
-// must not reach kube-system), check (passes), finish; then uninstalls.
+// loaded into the node, like the lab image), asks the API server what the chart's ClusterRole
+// lets the server do (and not do), signs in as the Secret's admin through a port-forward, and
+// runs a namespace lab through the installed server's in-cluster backend: start, check (fails),
+// the learner's solution.sh with kubectl and the kubeconfig the server hands out (which must not
+// reach kube-system), check (passes), finish; then runs the backup CronJob once and uninstalls.
+// One cluster for all of it, deleted at the end.
 func TestInstallOnKind(t *testing.T) {
 	labtest.RequireKind(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
@@ -103,7 +111,7 @@ func TestInstallOnKind(t *testing.T) {
 
 	suffix := make([]byte, 3)
 	_, _ = rand.Read(suffix)
-	clusterName := "kcnaprep-helm-" + hex.EncodeToString(suffix)
+	clusterName := "chart-" + hex.EncodeToString(suffix) // "chart-": other kind users on a shared engine know whose it is
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
 	provider := cluster.NewProvider(cluster.ProviderWithDocker())
 	opts := []cluster.CreateOption{cluster.CreateWithKubeconfigPath(kubeconfig), cluster.CreateWithDisplayUsage(false),
@@ -111,18 +119,33 @@ func TestInstallOnKind(t *testing.T) {
 	if img := labtest.NodeImage(); img != "" {
 		opts = append(opts, cluster.CreateWithNodeImage(img))
 	}
-	var images [][]byte
-	var imgErr error
+	// Build the two images while kind creates the cluster.
+	images := make([][]byte, 2)
+	imgErrs := make([]error, 2)
+	labCache, appDir := t.TempDir(), t.TempDir()
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // build the images while kind creates the cluster
+	wg.Add(2)
+	go func() {
 		defer wg.Done()
-		lab, err := labimage.New(labimage.WithCacheDir(t.TempDir())).Archive(ctx)
-		imgErr = err
-		images = [][]byte{lab}
+		images[0], imgErrs[0] = labimage.New(labimage.WithCacheDir(labCache)).Archive(ctx)
 	}()
-	app := serverImage(t, ctx)
-	if err := provider.Create(clusterName, opts...); err != nil {
+	go func() {
+		defer wg.Done()
+		images[1], imgErrs[1] = serverImage(ctx, appDir)
+	}()
+	t0 := time.Now()
+	// kubeadm init can time out on a loaded machine (etcd, the API server's first start): kind
+	// removes the failed node, and a second attempt usually passes.
+	var err error
+	for attempt := 1; attempt <= 3; attempt++ {
+		if err = provider.Create(clusterName, opts...); err == nil {
+			break
+		}
+		t.Logf("create kind cluster %s, attempt %d: %v", clusterName, attempt, err)
+		_ = provider.Delete(clusterName, kubeconfig)
+	}
+	if err != nil {
+		wg.Wait()
 		t.Fatalf("create kind cluster: %v", err)
 	}
 	t.Cleanup(func() {
@@ -130,11 +153,12 @@ func TestInstallOnKind(t *testing.T) {
 			t.Errorf("delete kind cluster %s: %v", clusterName, err)
 		}
 	})
+	clusterUp := time.Since(t0)
+	t.Logf("kind cluster %s created in %.1fs", clusterName, clusterUp.Seconds())
 	wg.Wait()
-	if imgErr != nil {
-		t.Fatalf("lab image: %v", imgErr)
+	if err := errors.Join(imgErrs...); err != nil {
+		t.Fatalf("images: %v", err)
 	}
-	images = append(images, app)
 	nodes, err := provider.ListNodes(clusterName)
 	if err != nil {
 		t.Fatal(err)
@@ -173,13 +197,16 @@ func TestInstallOnKind(t *testing.T) {
 	in := action.NewInstall(hc)
 	in.ReleaseName, in.Namespace, in.CreateNamespace = release, namespace, true
 	in.Timeout = 5 * time.Minute
+	// No Helm wait: waitAvailable below polls the Deployment with retries and a longer deadline.
+	in.WaitStrategy = helmkube.HookOnlyStrategy
 	vals := map[string]any{
 		"image":    map[string]any{"repository": strings.Split(appImage, ":")[0], "tag": "chart-test", "pullPolicy": "Never"},
 		"admin":    map[string]any{"username": "root", "password": password},
 		"labs":     map[string]any{"apiServer": cfg.Host}, // the learner's kubectl runs here, outside the cluster
 		"logLevel": "debug",
+		"backup":   map[string]any{"enabled": true},
 	}
-	t0 := time.Now()
+	t0 = time.Now()
 	if _, err := in.RunWithContext(ctx, loadChart(t), vals); err != nil {
 		t.Fatalf("helm install: %v", err)
 	}
@@ -192,6 +219,8 @@ func TestInstallOnKind(t *testing.T) {
 			t.Logf("server log:\n%s", tail(string(logs), 60))
 		}
 	}()
+
+	serverRights(t, ctx, admin)
 
 	c := newClient(t, ctx, cfg, admin, pod)
 	defer c.close()
@@ -206,9 +235,8 @@ func TestInstallOnKind(t *testing.T) {
 
 	t1 := time.Now()
 	c.do("POST", "/labs/"+testLab+"/start", url.Values{})
-	doc := c.waitSession(testLab, "ready")
+	c.waitSession(testLab, "ready")
 	labReady := time.Since(t1)
-	t.Logf("lab %s started through the chart in %.1fs (namespace %s)", testLab, labReady.Seconds(), doc.Find("[data-testid=lab-session]").Text())
 
 	// The learner's kubeconfig: the namespace only, at the address given in labs.apiServer.
 	kc := c.body(c.do("GET", "/labs/"+testLab+"/kubeconfig", nil))
@@ -219,6 +247,9 @@ func TestInstallOnKind(t *testing.T) {
 	lcfg, err := clientcmd.RESTConfigFromKubeConfig(kc)
 	if err != nil {
 		t.Fatalf("learner kubeconfig: %v\n%s", err, kc)
+	}
+	if raw, err := clientcmd.Load(kc); err == nil && raw.Contexts[raw.CurrentContext] != nil {
+		t.Logf("lab %s started through the chart in %.1fs, in namespace %s", testLab, labReady.Seconds(), raw.Contexts[raw.CurrentContext].Namespace)
 	}
 	if lcfg.Host != cfg.Host {
 		t.Errorf("learner kubeconfig points at %s, want labs.apiServer %s", lcfg.Host, cfg.Host)
@@ -251,18 +282,112 @@ func TestInstallOnKind(t *testing.T) {
 	if err != nil {
 		t.Fatalf("after solution.sh the checks do not all pass: %v", err)
 	}
+	labChecked := time.Since(t1)
 	rss := c.metric("process_resident_memory_bytes")
 	t.Logf("server RSS after a lab: %.0f MiB", rss/(1<<20))
 	c.do("POST", "/labs/"+testLab+"/stop", url.Values{})
 	c.waitSession(testLab, "ended")
 
+	runBackup(t, ctx, admin)
+
 	un := action.NewUninstall(hc)
 	un.Timeout = 3 * time.Minute
+	un.WaitStrategy = helmkube.HookOnlyStrategy
 	if _, err := un.Run(release); err != nil {
 		t.Fatalf("helm uninstall: %v", err)
 	}
-	t.Logf("MEASURED chart install to ready %.1fs; lab start through it %.1fs; server RSS %.0f MiB",
-		installReady.Seconds(), labReady.Seconds(), rss/(1<<20))
+	t.Logf("MEASURED kind cluster %.1fs; chart install to ready %.1fs; lab start through it %.1fs; start to a checked (solved) lab %.1fs; server RSS %.0f MiB",
+		clusterUp.Seconds(), installReady.Seconds(), labReady.Seconds(), labChecked.Seconds(), rss/(1<<20))
+}
+
+// serverRights asks the real API server what the chart's ClusterRole lets the server's
+// ServiceAccount do: what the incluster backend needs, and none of what would make a stolen
+// token cluster admin directly.
+func serverRights(t *testing.T, ctx context.Context, admin *kube.Client) {
+	t.Helper()
+	sa := release + "-kcnaprep"
+	user := "system:serviceaccount:" + namespace + ":" + sa
+	groups := []string{"system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated"}
+	for _, a := range []struct {
+		ns, group, resource, sub, verb string
+		want                           bool
+	}{
+		{"", "", "namespaces", "", "create", true},
+		{"", "", "namespaces", "", "delete", true},
+		{"", "", "nodes", "", "list", true},
+		{"", "storage.k8s.io", "storageclasses", "", "list", true},
+		{"some-lab", "", "pods", "exec", "create", true},
+		{"some-lab", "rbac.authorization.k8s.io", "roles", "", "create", true},
+		{"some-lab", "apps", "deployments", "", "create", true},
+		{"", "", "nodes", "proxy", "get", false},
+		{"", "", "nodes", "", "patch", false},
+		{"", "", "persistentvolumes", "", "create", false},
+		{"", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", "", "create", false},
+		{"", "apiextensions.k8s.io", "customresourcedefinitions", "", "create", false},
+		{"", "rbac.authorization.k8s.io", "clusterroles", "", "escalate", false},
+		{"", "rbac.authorization.k8s.io", "clusterroles", "", "bind", false},
+		{"", "", "users", "", "impersonate", false},
+	} {
+		sar := &authzv1.SubjectAccessReview{Spec: authzv1.SubjectAccessReviewSpec{User: user, Groups: groups,
+			ResourceAttributes: &authzv1.ResourceAttributes{Namespace: a.ns, Verb: a.verb, Group: a.group, Resource: a.resource, Subresource: a.sub}}}
+		var got *authzv1.SubjectAccessReview
+		err := kube.RetryTransient(ctx, func() (err error) {
+			got, err = admin.Typed.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
+			return err
+		})
+		if err != nil {
+			t.Fatalf("access review: %v", err)
+		}
+		if got.Status.Allowed != a.want {
+			t.Errorf("the server's ServiceAccount may %s %s/%s (group %q) in %q: %v, want %v",
+				a.verb, a.resource, a.sub, a.group, a.ns, got.Status.Allowed, a.want)
+		}
+	}
+}
+
+// runBackup runs the chart's backup CronJob once, as "kubectl create job --from=cronjob/..."
+// would, while the server runs, and reads the backup command's report from its log.
+func runBackup(t *testing.T, ctx context.Context, admin *kube.Client) {
+	t.Helper()
+	cj, err := admin.Typed.BatchV1().CronJobs(namespace).Get(ctx, release+"-kcnaprep-backup", metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("backup CronJob: %v", err)
+	}
+	job := &batchv1.Job{ObjectMeta: metav1.ObjectMeta{Name: "backup-now", Namespace: namespace}, Spec: cj.Spec.JobTemplate.Spec}
+	err = kube.RetryTransient(ctx, func() error {
+		_, err := admin.Typed.BatchV1().Jobs(namespace).Create(ctx, job, metav1.CreateOptions{})
+		if apierrors.IsAlreadyExists(err) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("create backup Job: %v", err)
+	}
+	var state string
+	err = wait.PollUntilContextTimeout(ctx, 2*time.Second, 5*time.Minute, true, func(ctx context.Context) (bool, error) {
+		j, err := admin.Typed.BatchV1().Jobs(namespace).Get(ctx, job.Name, metav1.GetOptions{})
+		if err != nil {
+			return false, nil
+		}
+		state = fmt.Sprintf("%d succeeded, %d failed", j.Status.Succeeded, j.Status.Failed)
+		return j.Status.Succeeded > 0 || j.Status.Failed > 0, nil
+	})
+	pods, _ := admin.Typed.CoreV1().Pods(namespace).List(ctx, metav1.ListOptions{LabelSelector: "job-name=" + job.Name})
+	var logs string
+	if pods != nil {
+		for _, p := range pods.Items {
+			out, _ := admin.Typed.CoreV1().Pods(namespace).GetLogs(p.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
+			logs += string(out)
+		}
+	}
+	if err != nil || !strings.Contains(state, "1 succeeded") {
+		t.Fatalf("backup Job: %s (%v)\n%s", state, err, logs)
+	}
+	if !strings.Contains(logs, "backed up /data/kcnaprep.db to /data/backups/kcnaprep.db: 1 accounts") {
+		t.Errorf("the backup's report is not what a backup of this server gives:\n%s", logs)
+	}
+	t.Logf("backup Job: %s", strings.TrimSpace(logs))
 }
 
 // waitAvailable waits for the Deployment's one Pod to be ready (readiness is /readyz) and

@@ -66,10 +66,12 @@ func newLabService(ctx context.Context, cfg Config, db *store.DB, cat *catalog.C
 			pool, why = kind.PoolSize(cfg.LabPool, cfg.LabPool < 0, host)
 			logger.Info("lab pool size", "size", pool, "why", why)
 		case "namespace":
-			// The warm pool holds whole clusters; namespace isolation shares one cluster, whose
-			// namespaces take about a second to prepare, so it has no pool (yet).
+			// The warm pool holds namespaces of the shared cluster, each with its guard rails,
+			// the learner's access and toolbox ready.
 			b = shared.New(kb, instance, shared.WithMaxClusters(cfg.LabMaxClusters), shared.WithLogger(logger))
-			pool = 0
+			var why string
+			pool, why = shared.PoolSize(cfg.LabPool, cfg.LabPool < 0, host.MemAvailableMiB)
+			logger.Info("lab pool size", "size", pool, "why", why)
 		default:
 			return nil, fmt.Errorf("lab isolation %q: use cluster or namespace", cfg.LabIsolation)
 		}

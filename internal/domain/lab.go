@@ -135,3 +135,46 @@ type LabPoolEnv struct {
 	UpdatedAt time.Time
 	ReadyAt   time.Time // zero until ready
 }
+
+// LabWarmState is where an instructor's pre-warm ("N environments at 9:00") is.
+type LabWarmState string
+
+// Pre-warm states: scheduled (waiting for its start), warming (environments being prepared),
+// done (the pool held them), missed (the server was down until well after its time), failed,
+// cancelled.
+const (
+	LabWarmScheduled LabWarmState = "scheduled"
+	LabWarmWarming   LabWarmState = "warming"
+	LabWarmDone      LabWarmState = "done"
+	LabWarmMissed    LabWarmState = "missed"
+	LabWarmFailed    LabWarmState = "failed"
+	LabWarmCancelled LabWarmState = "cancelled"
+)
+
+// Pending reports whether the pre-warm has still to run (or is running).
+func (s LabWarmState) Pending() bool { return s == LabWarmScheduled || s == LabWarmWarming }
+
+// LabWarmSchedule is an instructor's request that Count lab environments be ready in the warm
+// pool at ReadyAt (for a class, or from the command line when ClassID is "").
+type LabWarmSchedule struct {
+	ID        int64
+	ClassID   string
+	Count     int
+	ReadyAt   time.Time
+	State     LabWarmState
+	CreatedBy int64 // 0 from the command line
+	CreatedAt time.Time
+	StartedAt time.Time // zero until warming starts
+	DoneAt    time.Time // zero until it ends
+	Error     string
+}
+
+// LabPoolOverview is the warm pool as an instructor sees it.
+type LabPoolOverview struct {
+	Backend   string
+	CanPool   bool // the backend can prepare environments in advance
+	Target    int  // the standing pool (--lab-pool)
+	Ready     int
+	Preparing int
+	Estimate  time.Duration // to prepare one environment
+}

@@ -22,6 +22,8 @@ type authzFixture struct {
 	clients map[string]*http.Client
 	users   map[string]*domain.User
 	token   string // a valid set-password link's token
+	warmID  int64  // a pre-warm of c1
+	warmAt  time.Time
 	n       int
 }
 
@@ -58,6 +60,8 @@ func (f *authzFixture) param(name string) (string, bool) {
 			panic(fmt.Sprint("no assignment in c1: ", err))
 		}
 		return strconv.FormatInt(as[0].ID, 10), true
+	case "warmID":
+		return strconv.FormatInt(f.warmID, 10), true
 	case "examID", "pos", "reportID", "taskID":
 		return "1", true
 	case "labID":
@@ -89,6 +93,8 @@ func (f *authzFixture) form(pattern, role string) url.Values {
 		return url.Values{"username": {"spare"}, "role": {"instructor"}}
 	case "/classes/{classID}/assignments":
 		return url.Values{"kind": {"exam"}, "count": {"4"}, "minutes": {"10"}, "due": {"2030-01-01T00:00"}}
+	case "/classes/{classID}/lab-pool":
+		return url.Values{"count": {"2"}, "at": {f.warmAt.Format("2006-01-02T15:04")}, "tz": {"UTC"}}
 	case "/classes/{classID}/assignments/{aid}/open":
 		return url.Values{"minutes": {"600"}}
 	case "/classes/{classID}/assignments/{aid}/extra":
@@ -101,7 +107,7 @@ func (f *authzFixture) form(pattern, role string) url.Values {
 
 func newAuthzFixture(t *testing.T) *authzFixture {
 	t.Helper()
-	srv := testenv.MustOpenServer(t, testenv.WithAccounts(),
+	srv := testenv.MustOpenServer(t, testenv.WithAccounts(), testenv.WithPoolingLabs(testenv.NewFakePool(), true),
 		testenv.WithHTTPOptions(httpserver.WithAddressLimit(10000, time.Millisecond)))
 	ctx := context.Background()
 	// bcrypt at the minimum cost: ~40 sign-ins at the real cost take minutes under -race.
@@ -147,6 +153,12 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		t.Fatal(res, err)
 	}
 	f.token = strings.TrimPrefix(res.Created[0].URL, "/set-password/")
+	f.warmAt = time.Now().UTC().Add(48 * time.Hour).Truncate(time.Hour)
+	w, err := srv.Labs.ScheduleWarm(ctx, "c1", f.users[instructor].ID, 2, f.warmAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.warmID = w.ID
 	for _, r := range authzRoles {
 		c := client()
 		if r != anon {

@@ -170,6 +170,10 @@ var authzTable = map[string]map[string]outcome{
 	"GET /classes/{classID}/gradebook.json":              teachesC1,
 	"GET /classes/{classID}/heatmap":                     teachesC1,
 	"GET /classes/{classID}/students/{userID}":           teachesC1,
+
+	// Pre-warming lab environments for a class (issue 11).
+	"POST /classes/{classID}/lab-pool":                 teachesC1,
+	"POST /classes/{classID}/lab-pool/{warmID}/cancel": teachesC1,
 }
 
 // TestAuthorizationEveryRoute walks every route of the real router and tries it as an

@@ -148,7 +148,7 @@ func (s *Server) classVM(r *http.Request, notice string) (pages.ClassVM, error) 
 		return pages.ClassVM{}, err
 	}
 	vm := pages.ClassVM{Page: s.page(r, c.Title, "classes"), ID: c.ID, Title: c.Title, Sections: c.Sections,
-		InviteCode: c.InviteCode, Notice: notice}
+		InviteCode: c.InviteCode, Notice: notice, Labs: s.classLabsVM(r.Context(), c.ID)}
 	if c.InviteCode != "" {
 		vm.InviteURL = s.linkBase(r) + classroom.JoinPath + c.InviteCode
 	}
@@ -170,7 +170,8 @@ func (s *Server) classVM(r *http.Request, notice string) (pages.ClassVM, error) 
 func (s *Server) handleClass(w http.ResponseWriter, r *http.Request) {
 	notices := map[string]string{"disabled": "Disabled: their sessions have ended.", "enabled": "Enabled again.",
 		"removed": "Removed from the class; their account and work stay.", "rotated": "New invite code: old links no longer work.",
-		"off": "Joining by link is off."}
+		"off": "Joining by link is off.", "warm": "Pre-warm scheduled: the environments will be ready at its time.",
+		"warm-cancelled": "Pre-warm cancelled; environments it prepared stay in the pool."}
 	vm, err := s.classVM(r, notices[r.URL.Query().Get("done")])
 	if err != nil {
 		s.Error(w, r, err)

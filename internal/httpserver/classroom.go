@@ -35,6 +35,7 @@ func (s *Server) classroomRoutes(r chi.Router) {
 	s.peopleRoutes(r)
 	s.classItemsRoutes(r)
 	s.classWorkRoutes(r)
+	s.classLabRoutes(r)
 }
 
 // classroomPublicRoutes are the classroom's pages reached before signing in (an invite link,

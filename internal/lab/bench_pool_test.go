@@ -3,6 +3,9 @@ package lab_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strconv"
@@ -11,9 +14,13 @@ import (
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/httpserver"
 	"github.com/kcnaprep/kcnaprep/internal/lab"
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend/kind"
 	"github.com/kcnaprep/kcnaprep/internal/lab/labtest"
+	"github.com/kcnaprep/kcnaprep/internal/study"
+	"github.com/kcnaprep/kcnaprep/internal/testenv"
+	"github.com/kcnaprep/kcnaprep/internal/trainer"
 )
 
 // BenchmarkLabPaths measures issue 11's table in one run, on the same node image:
@@ -24,10 +31,15 @@ import (
 //     cached client, and with a fresh backend and service each time (a new client, discovery and
 //     a docker listing, as every Check did before clients were cached), alternating;
 //   - s/reset: Reset of the namespace lab to ready;
-//   - s/warm: Start -> ready claiming a pooled cluster;
+//   - s/warm: the first learner of the class, over HTTP: from POST /labs/ID/start to the
+//     session panel (GET /labs/ID/session, as htmx polls it) showing data-state="ready", on a
+//     pooled cluster;
 //   - the class: KCNAPREP_BENCH_CLASS (default 10) learners starting one after another, each
 //     lab stopped once ready, with a pool of 3 refilling in the background: each learner's wait
-//     is logged, with s/class-max and s/class-mean.
+//     is logged, with s/class-max and s/class-mean;
+//   - s/reset-cluster-pool: Reset of a cluster lab (node-scheduling) onto a pooled cluster;
+//   - s/warm-ns, s/reset-ns: namespace isolation (one shared cluster, a pool of 2 namespaces):
+//     Start -> ready claiming a pooled namespace, and Reset of that namespace lab.
 //
 // Waits poll the store every 50 ms. Run it with:
 //
@@ -136,12 +148,16 @@ func BenchmarkLabPaths(b *testing.B) {
 		time.Sleep(time.Second)
 	}
 	b.Logf("pool of 3 filled in %.1fs", time.Since(tFill).Seconds())
+	web := benchWeb(b, h, pooled)
 	var waits []string
 	var warm, sum, worst time.Duration
 	for i := range class {
 		u := h.user(b, fmt.Sprintf("class-%d", i))
 		t0 = time.Now()
-		if _, err := pooled.Start(ctx, u, labID); err != nil {
+		if i == 0 { // the first learner through the web, as a browser does it
+			u = web.user
+			web.startAndWait(b, labID)
+		} else if _, err := pooled.Start(ctx, u, labID); err != nil {
 			b.Fatal(err)
 		}
 		s := waitFast(b, pooled, u, labID)
@@ -163,6 +179,63 @@ func BenchmarkLabPaths(b *testing.B) {
 	}
 	b.Logf("class of %d, one after another, pool of 3: %s", class, strings.Join(waits, " "))
 
+	// A cluster lab started warm, then reset onto another pooled cluster.
+	const clusterLab = "node-scheduling"
+	cu := h.user(b, "cluster-lab")
+	waitPoolReady(b, pooled, 1)
+	if _, err := pooled.Start(ctx, cu, clusterLab); err != nil {
+		b.Fatal(err)
+	}
+	before := waitFast(b, pooled, cu, clusterLab)
+	waitPoolReady(b, pooled, 1)
+	t0 = time.Now()
+	if _, err := pooled.Reset(ctx, cu, clusterLab); err != nil {
+		b.Fatal(err)
+	}
+	after := waitFast(b, pooled, cu, clusterLab)
+	resetCluster := time.Since(t0)
+	b.Logf("cluster lab reset from the pool: %.1fs (cluster %s -> %s); steps:%s", resetCluster.Seconds(), before.Cluster, after.Cluster, stepTable(after.Steps))
+	if _, err := pooled.Stop(ctx, cu, clusterLab); err != nil {
+		b.Fatal(err)
+	}
+	waitFast(b, pooled, cu, clusterLab)
+	cancel()
+	<-ran
+	ran = make(chan struct{})
+	close(ran)
+
+	// Namespace isolation: one shared cluster, a pool of 2 namespaces.
+	var warmNS, resetNS time.Duration
+	if os.Getenv("KCNAPREP_BENCH_NS") != "0" {
+		sb, tools := sharedBackend(h)
+		nsSvc := h.sharedService(sb, tools, lab.WithPool(2))
+		defer nsSvc.Close()
+		t0 = time.Now()
+		if err := nsSvc.WarmPool(ctx, 2); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("namespace isolation: shared cluster and 2 pooled namespaces ready in %.1fs (toolbox: %v)", time.Since(t0).Seconds(), tools != nil)
+		nu := h.user(b, "ns")
+		t0 = time.Now()
+		if _, err := nsSvc.Start(ctx, nu, labID); err != nil {
+			b.Fatal(err)
+		}
+		s := waitFast(b, nsSvc, nu, labID)
+		warmNS = time.Since(t0)
+		b.Logf("namespace isolation: warm start to ready %.2fs in %s; steps:%s", warmNS.Seconds(), s.Namespace, stepTable(s.Steps))
+		t0 = time.Now()
+		if _, err := nsSvc.Reset(ctx, nu, labID); err != nil {
+			b.Fatal(err)
+		}
+		s = waitFast(b, nsSvc, nu, labID)
+		resetNS = time.Since(t0)
+		b.Logf("namespace isolation: reset %.2fs; steps:%s", resetNS.Seconds(), stepTable(s.Steps))
+		if _, err := nsSvc.Stop(ctx, nu, labID); err != nil {
+			b.Fatal(err)
+		}
+		waitFast(b, nsSvc, nu, labID)
+	}
+
 	b.ReportMetric(bare.Seconds(), "s/bare")
 	b.ReportMetric(cold.Seconds(), "s/cold")
 	b.ReportMetric(cold.Seconds()/bare.Seconds(), "cold/bare")
@@ -170,6 +243,9 @@ func BenchmarkLabPaths(b *testing.B) {
 	b.ReportMetric(cached.Seconds()/rounds, "s/check")
 	b.ReportMetric(uncached.Seconds()/rounds, "s/check-uncached")
 	b.ReportMetric(reset.Seconds()/rounds, "s/reset")
+	b.ReportMetric(resetCluster.Seconds(), "s/reset-cluster-pool")
+	b.ReportMetric(warmNS.Seconds(), "s/warm-ns")
+	b.ReportMetric(resetNS.Seconds(), "s/reset-ns")
 	b.ReportMetric(sum.Seconds()/float64(class), "s/class-mean")
 	b.ReportMetric(worst.Seconds(), "s/class-max")
 	b.ReportMetric(0, "ns/op")
@@ -197,5 +273,75 @@ func waitFast(tb testing.TB, svc *lab.Service, uid int64, labID string) *domain.
 			tb.Fatalf("%s: still %s", labID, s.State)
 		case <-time.After(50 * time.Millisecond):
 		}
+	}
+}
+
+// waitPoolReady waits until the pool holds n ready environments.
+func waitPoolReady(tb testing.TB, svc *lab.Service, n int) {
+	tb.Helper()
+	deadline := time.Now().Add(20 * time.Minute)
+	for {
+		envs, _ := svc.PoolStatus(context.Background())
+		ready := 0
+		for _, e := range envs {
+			if e.State == domain.LabPoolReady {
+				ready++
+			}
+		}
+		if ready >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("the pool never held %d ready", n)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// benchSite is the web server on a lab service, in single-learner mode.
+type benchSite struct {
+	url  string
+	user int64
+}
+
+func benchWeb(tb testing.TB, h *harness, svc *lab.Service) *benchSite {
+	tb.Helper()
+	u := testenv.MustLocalUser(tb, h.db)
+	srv, err := httpserver.New(h.cat, httpserver.WithTrainer(trainer.New(h.cat, h.db)), httpserver.WithStudy(study.New(h.cat, h.db)),
+		httpserver.WithLabs(svc), httpserver.WithLocalUser(u), httpserver.WithLogger(h.logger))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv.SetReady(true)
+	ts := httptest.NewServer(srv)
+	tb.Cleanup(ts.Close)
+	return &benchSite{url: ts.URL, user: u.ID}
+}
+
+// startAndWait presses Start as the lab page does (htmx) and polls the session panel every
+// 50 ms until it shows data-state="ready".
+func (w *benchSite) startAndWait(tb testing.TB, labID string) {
+	tb.Helper()
+	do := func(method, path string) string {
+		req, _ := http.NewRequest(method, w.url+path, nil)
+		req.Header.Set("HX-Request", "true")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			tb.Fatalf("%s %s = %d: %s", method, path, resp.StatusCode, body)
+		}
+		return string(body)
+	}
+	do(http.MethodPost, "/labs/"+labID+"/start")
+	deadline := time.Now().Add(20 * time.Minute)
+	for !strings.Contains(do(http.MethodGet, "/labs/"+labID+"/session"), `data-state="ready"`) {
+		if time.Now().After(deadline) {
+			tb.Fatal("the session panel never showed ready")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -27,12 +27,14 @@ type PoolStore interface {
 	DeleteLabPoolEnv(ctx context.Context, id string) error
 	LabPool(ctx context.Context, backend string) ([]*domain.LabPoolEnv, error)
 	CreateLabSessionFromPool(ctx context.Context, s *domain.LabSession, place func(*domain.LabPoolEnv) (cluster, namespace string, err error)) (*domain.LabPoolEnv, error)
+	MoveLabSessionToPool(ctx context.Context, userID int64, id, backendName string, place func(*domain.LabPoolEnv) (cluster, namespace string, err error)) (*domain.LabPoolEnv, error)
 }
 
 type pool struct {
-	target atomic.Int64  // environments to keep ready or being prepared
-	kick   chan struct{} // wakes the refill loop
-	fillMu sync.Mutex    // one fill at a time (the loop, WarmPool)
+	target       atomic.Int64  // environments to keep ready or being prepared
+	prepareNanos atomic.Int64  // running average of one preparation (warm.go); 0 until one
+	kick         chan struct{} // wakes the refill loop
+	fillMu       sync.Mutex    // one fill at a time (the loop, WarmPool)
 }
 
 func (p *pool) init() { p.kick = make(chan struct{}, 1) }
@@ -74,47 +76,6 @@ func (s *Service) learnerCluster(ctx context.Context, userID int64, b *bundle.Bu
 	return "", nil
 }
 
-// startWarm records the session on a ready pooled environment, if there is one, and launches
-// the job that claims it and applies the lab's set-up. It reports whether it did; a Start
-// that finds the pool empty starts cold (and the pool refills either way).
-func (s *Service) startWarm(ctx context.Context, sess *domain.LabSession, b *bundle.Bundle, t0 time.Time) (bool, error) {
-	pooler, ps, ok := s.pooling()
-	if !ok {
-		return false, nil
-	}
-	defer s.kickPool()
-	var claimedRef backend.Ref
-	env, err := ps.CreateLabSessionFromPool(ctx, sess, func(e *domain.LabPoolEnv) (string, string, error) {
-		var err error
-		claimedRef, err = pooler.ClaimRef(request(sess, b.Scope), backend.Ref{Cluster: e.Cluster, Namespace: e.Namespace})
-		return claimedRef.Cluster, claimedRef.Namespace, err
-	})
-	if domain.ErrorCode(err) == domain.ENOTFOUND {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	s.updatePoolGauge(ctx)
-	s.logger.Info("lab pool: environment claimed", "session", sess.ID, "lab", sess.LabID, "pooled", env.ID, "cluster", claimedRef.Cluster)
-	s.launch(sess, "start", s.timed("warm", t0, s.setUpJob(sess, b, func(ctx context.Context, progress backend.Progress) (*backend.Env, error) {
-		progress("Claim a prepared cluster")
-		return pooler.Claim(ctx, request(sess, b.Scope), claimedRef, progress)
-	})))
-	return true, nil
-}
-
-// timed observes how long a Start took to ready, by path (warm or cold).
-func (s *Service) timed(path string, t0 time.Time, fn job) job {
-	return func(ctx context.Context, progress backend.Progress) (domain.LabState, error) {
-		state, err := fn(ctx, progress)
-		if err == nil && state == domain.LabReady {
-			s.metrics.start.WithLabelValues(path).Observe(s.now().Sub(t0).Seconds())
-		}
-		return state, err
-	}
-}
-
 func (s *Service) kickPool() {
 	select {
 	case s.pool.kick <- struct{}{}:
@@ -140,16 +101,24 @@ func (s *Service) updatePoolGauge(ctx context.Context) {
 	s.metrics.poolReady.Set(float64(ready))
 }
 
-// runPool refills the pool whenever it is kicked (a claim) or the ticker fires, until ctx ends.
+// runPool refills the pool whenever it is kicked (a claim, a new pre-warm) or the ticker
+// fires, until ctx ends: to the standing target, or higher while pre-warms are due (warm.go).
 func (s *Service) runPool(ctx context.Context) {
-	if _, _, ok := s.pooling(); !ok || s.pool.target.Load() == 0 {
+	if _, _, ok := s.pooling(); !ok {
 		return
 	}
+	s.seedEstimate(ctx)
 	t := time.NewTicker(s.tick)
 	defer t.Stop()
 	for {
-		if err := s.fillPool(ctx, int(s.pool.target.Load())); err != nil && ctx.Err() == nil {
-			s.logger.Warn("lab pool: refill failed; retrying later", "error", err)
+		target, err := s.RunSchedules(ctx)
+		if err != nil && ctx.Err() == nil {
+			s.logger.Warn("lab pool: pre-warm schedules", "error", err)
+		}
+		if target > 0 {
+			if err := s.fillPool(ctx, target); err != nil && ctx.Err() == nil {
+				s.logger.Warn("lab pool: refill failed; retrying later", "error", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -194,7 +163,7 @@ func (s *Service) fillPool(ctx context.Context, n int) error {
 		return nil
 	}
 	s.logger.Info("lab pool: preparing environments", "count", missing, "target", n, "have", len(envs))
-	sem := make(chan struct{}, 2)
+	sem := make(chan struct{}, warmParallel)
 	errs := make(chan error, missing)
 	var wg sync.WaitGroup
 	for range missing {
@@ -261,7 +230,13 @@ func (s *Service) prepareOne(ctx context.Context, pooler backend.Pooler, ps Pool
 		}
 	}()
 	t0 := s.now()
-	err = pooler.Prepare(ctx, ref, func(step string) { s.logger.Debug("lab pool step", "pooled", id, "step", step) })
+	progress := func(step string) { s.logger.Debug("lab pool step", "pooled", id, "step", step) }
+	env, err := pooler.Prepare(ctx, ref, progress)
+	if err == nil && env != nil && env.Namespace != "" && s.terminals.image != nil {
+		// A pooled namespace is the learner's whole environment: their toolbox too.
+		progress("Start the toolbox")
+		err = s.ensureToolbox(ctx, env)
+	}
 	close(beat)
 	bg := context.WithoutCancel(ctx)
 	if err == nil {
@@ -274,10 +249,25 @@ func (s *Service) prepareOne(ctx context.Context, pooler backend.Pooler, ps Pool
 		_ = ps.DeleteLabPoolEnv(bg, id)
 		return fmt.Errorf("prepare pooled environment %s: %w", ref.Cluster, err)
 	}
+	s.observePrepare(s.now().Sub(t0))
 	s.logger.Info("lab pool: environment ready", "pooled", id, "cluster", ref.Cluster, "namespace", ref.Namespace,
 		"seconds", s.now().Sub(t0).Seconds())
 	s.updatePoolGauge(bg)
 	return nil
+}
+
+// seedEstimate starts the preparation estimate from the environments ready in the pool
+// (prepared before a restart), so a pre-warm's lead is known before this process prepares one.
+func (s *Service) seedEstimate(ctx context.Context) {
+	envs, err := s.PoolStatus(ctx)
+	if err != nil {
+		return
+	}
+	for _, e := range envs {
+		if e.State == domain.LabPoolReady && !e.ReadyAt.IsZero() && e.ReadyAt.After(e.CreatedAt) {
+			s.observePrepare(e.ReadyAt.Sub(e.CreatedAt))
+		}
+	}
 }
 
 // reconcilePool runs in every reconciliation: it forgets pooled environments whose

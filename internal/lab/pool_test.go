@@ -24,94 +24,9 @@ import (
 	"github.com/prometheus/common/expfmt"
 )
 
-// poolFake is the fake backend plus backend.Pooler: pooled "clusters" exist from Prepare
-// until Discard (or DeleteCluster) and are listed by Inventory.
-type poolFake struct {
-	*testenv.FakeBackend
-	mu          sync.Mutex
-	exist       map[string]bool
-	discarded   []string
-	prepareFail error
-}
-
-func newPoolFake() *poolFake {
-	return &poolFake{FakeBackend: &testenv.FakeBackend{}, exist: map[string]bool{}}
-}
-
-func (p *poolFake) PoolRef(id string) (backend.Ref, error) {
-	return backend.Ref{Cluster: "pool-" + id}, nil
-}
-
-func (p *poolFake) Prepare(ctx context.Context, ref backend.Ref, progress backend.Progress) error {
-	progress("Create fake cluster")
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.prepareFail != nil {
-		p.exist[ref.Cluster] = true // half made: Discard must clean it up
-		return p.prepareFail
-	}
-	p.exist[ref.Cluster] = true
-	return nil
-}
-
-func (p *poolFake) ClaimRef(req backend.Request, pooled backend.Ref) (backend.Ref, error) {
-	return backend.Ref{Cluster: pooled.Cluster, Namespace: "lab-" + req.Lab}, nil
-}
-
-func (p *poolFake) Claim(ctx context.Context, req backend.Request, ref backend.Ref, progress backend.Progress) (*backend.Env, error) {
-	progress("Create namespace " + ref.Namespace)
-	return &backend.Env{Ref: ref, Kubeconfig: []byte("kind: Config # " + ref.Namespace + "\n")}, nil
-}
-
-// Plan honours the recorded cluster, as kind's does.
-func (p *poolFake) Plan(req backend.Request) (backend.Ref, error) {
-	ref, err := p.FakeBackend.Plan(req)
-	if req.Cluster != "" {
-		ref.Cluster = req.Cluster
-	}
-	return ref, err
-}
-
-// Provision honours the recorded cluster, as kind's does (the learner's claimed cluster).
-func (p *poolFake) Provision(ctx context.Context, req backend.Request, progress backend.Progress) (*backend.Env, error) {
-	env, err := p.FakeBackend.Provision(ctx, req, progress)
-	if err == nil && req.Cluster != "" {
-		env.Cluster = req.Cluster
-	}
-	return env, err
-}
-
-func (p *poolFake) Discard(ctx context.Context, ref backend.Ref) error {
-	return p.DeleteCluster(ref.Cluster)
-}
-
-func (p *poolFake) DeleteCluster(name string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	delete(p.exist, name)
-	p.discarded = append(p.discarded, name)
-	return nil
-}
-
-func (p *poolFake) Inventory(ctx context.Context) ([]backend.Found, error) {
-	found, _ := p.FakeBackend.Inventory(ctx)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range slices.Sorted(maps.Keys(p.exist)) {
-		found = append(found, backend.Found{Ref: backend.Ref{Cluster: c}})
-	}
-	return found, nil
-}
-
-func (p *poolFake) deleted() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return slices.Clone(p.discarded)
-}
-
 type poolFixture struct {
 	*fixture
-	pf *poolFake
+	pf *testenv.FakePool
 }
 
 // newPoolFixture has two namespace labs without set-up, so a learner's second lab can share
@@ -124,7 +39,7 @@ func newPoolFixture(t *testing.T) *poolFixture {
 	db := testenv.MustOpenDB(t, nil)
 	a := testenv.MustCreateUser(t, db, "alice", domain.RoleLearner)
 	b := testenv.MustCreateUser(t, db, "bob", domain.RoleLearner)
-	pf := newPoolFake()
+	pf := testenv.NewFakePool()
 	return &poolFixture{fixture: &fixture{db: db, c: c, fb: pf.FakeBackend, dir: t.TempDir(), alice: a.ID, bob: b.ID}, pf: pf}
 }
 
@@ -297,14 +212,13 @@ func TestPoolReconcile(t *testing.T) {
 	if err := f.db.AddLabPoolEnv(ctx, dead); err != nil {
 		t.Fatal(err)
 	}
-	f.pf.mu.Lock()
-	f.pf.exist["pool-dead"], f.pf.exist["pool-stray"] = true, true
-	f.pf.mu.Unlock()
+	f.pf.Exists("pool-dead")
+	f.pf.Exists("pool-stray")
 
 	// Right after the restart, the preparation that is not stale yet is left alone.
 	restarted := f.service(t)
 	restarted.Reconcile(ctx, true)
-	if slices.Contains(f.pf.deleted(), "pool-dead") {
+	if slices.Contains(f.pf.Deleted(), "pool-dead") {
 		t.Error("a preparation within its heartbeat window was deleted")
 	}
 	later := f.service(t, lab.WithClock(func() time.Time { return time.Now().Add(time.Hour) }))
@@ -314,11 +228,11 @@ func TestPoolReconcile(t *testing.T) {
 		t.Errorf("after reconciling, the pool holds %+v, want only the adopted %s", left, envs[0].Cluster)
 	}
 	for _, gone := range []string{"pool-dead", "pool-stray"} {
-		if !slices.Contains(f.pf.deleted(), gone) {
-			t.Errorf("%s not deleted (deleted: %v)", gone, f.pf.deleted())
+		if !slices.Contains(f.pf.Deleted(), gone) {
+			t.Errorf("%s not deleted (deleted: %v)", gone, f.pf.Deleted())
 		}
 	}
-	if slices.Contains(f.pf.deleted(), envs[0].Cluster) {
+	if slices.Contains(f.pf.Deleted(), envs[0].Cluster) {
 		t.Errorf("the adopted %s was deleted", envs[0].Cluster)
 	}
 	if got := testutil.ToFloat64(metric(t, later, "kcnaprep_lab_pool_ready")); got != 1 {
@@ -364,9 +278,7 @@ func TestPoolRefills(t *testing.T) {
 		t.Error("the claimed environment is still in the pool")
 	}
 
-	f.pf.mu.Lock()
-	f.pf.prepareFail = fmt.Errorf("no room")
-	f.pf.mu.Unlock()
+	f.pf.FailPrepare(fmt.Errorf("no room"))
 	err := s.WarmPool(context.Background(), 2)
 	if err == nil || !strings.Contains(err.Error(), "no room") {
 		t.Fatalf("failed preparation: %v", err)
@@ -375,7 +287,105 @@ func TestPoolRefills(t *testing.T) {
 	if len(all) != 1 {
 		t.Errorf("after a failed preparation the pool holds %d rows, want 1", len(all))
 	}
-	if d := f.pf.deleted(); len(d) != 1 || !strings.HasPrefix(d[0], "pool-") {
+	if d := f.pf.Deleted(); len(d) != 1 || !strings.HasPrefix(d[0], "pool-") {
 		t.Errorf("the failed environment was not discarded: %v", d)
+	}
+}
+
+// nsPool pools namespaces of one shared cluster, as the shared backend does in namespace
+// isolation: it serves namespace labs only, and a claimed namespace keeps its pooled name.
+type nsPool struct{ *testenv.FakePool }
+
+func (p nsPool) PoolRef(id string) (backend.Ref, error) {
+	return backend.Ref{Cluster: "shared", Namespace: "pool-" + id}, nil
+}
+func (p nsPool) Serves(req backend.Request) bool { return req.Scope == domain.LabScopeNamespace }
+func (p nsPool) ClaimRef(req backend.Request, pooled backend.Ref) (backend.Ref, error) {
+	return pooled, nil
+}
+
+// In namespace isolation every namespace lab claims a pooled namespace, a learner's second
+// lab too (the claimed cluster of cluster isolation does not apply), and each keeps the
+// pooled name; an empty pool starts cold.
+func TestPoolNamespaces(t *testing.T) {
+	f := newPoolFixture(t)
+	s := lab.NewService(nsPool{f.pf}, f.db, f.c.Catalog, f.c.Bundles, lab.WithSessionDir(f.dir))
+	t.Cleanup(s.Close)
+	ctx := context.Background()
+	if err := s.WarmPool(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	pooled := map[string]bool{}
+	for _, e := range ready(t, s) {
+		pooled[e.Namespace] = true
+	}
+	for _, labID := range []string{"scale-web", "scale-api"} {
+		if _, err := s.Start(ctx, f.alice, labID); err != nil {
+			t.Fatal(err)
+		}
+		sess := waitLab(t, s, f.alice, labID)
+		if sess.State != domain.LabReady || !pooled[sess.Namespace] || sess.Cluster != "shared" {
+			t.Fatalf("%s: %s in %s/%s, want ready in a pooled namespace of %v", labID, sess.State, sess.Cluster, sess.Namespace, pooled)
+		}
+		delete(pooled, sess.Namespace)
+		if !slices.ContainsFunc(sess.Steps, func(st domain.LabStep) bool { return st.Name == "Claim a prepared namespace" }) {
+			t.Errorf("%s: steps %+v", labID, sess.Steps)
+		}
+	}
+	if _, err := s.Start(ctx, f.bob, "scale-web"); err != nil {
+		t.Fatal(err)
+	}
+	if cold := waitLab(t, s, f.bob, "scale-web"); cold.Namespace != "lab-scale-web" || cold.State != domain.LabReady {
+		t.Errorf("with the pool empty: %s in %s", cold.State, cold.Namespace)
+	}
+}
+
+// A cluster lab's reset takes a pooled cluster instead of recreating its own, and its old
+// cluster is deleted; with the pool empty it resets as before, on its own cluster.
+func TestPoolResetClusterLab(t *testing.T) {
+	files := testcontent.LabFilesWithoutSetup("nodes")
+	files["labs/nodes/lab.yaml"] = strings.Replace(files["labs/nodes/lab.yaml"], "scope: namespace", "scope: cluster", 1)
+	c := testenv.MustLoadContent(t, files)
+	db := testenv.MustOpenDB(t, nil)
+	alice := testenv.MustCreateUser(t, db, "alice", domain.RoleLearner).ID
+	pf := testenv.NewFakePool()
+	s := lab.NewService(pf, db, c.Catalog, c.Bundles, lab.WithSessionDir(t.TempDir()))
+	t.Cleanup(s.Close)
+	ctx := context.Background()
+	if err := s.WarmPool(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Start(ctx, alice, "nodes"); err != nil {
+		t.Fatal(err)
+	}
+	first := waitLab(t, s, alice, "nodes")
+	if err := s.WarmPool(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	next := ready(t, s)[0].Cluster
+	if _, err := s.Reset(ctx, alice, "nodes"); err != nil {
+		t.Fatal(err)
+	}
+	reset := waitLab(t, s, alice, "nodes")
+	if reset.State != domain.LabReady || reset.Cluster != next || first.Cluster == next {
+		t.Fatalf("reset from the pool: %s on %s, want ready on the pooled %s (was on %s): %s", reset.State, reset.Cluster, next, first.Cluster, reset.Error)
+	}
+	if !slices.ContainsFunc(reset.Steps, func(st domain.LabStep) bool { return st.Name == "Claim a prepared cluster" }) {
+		t.Errorf("reset steps %+v", reset.Steps)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !slices.Contains(pf.Released(), backend.Ref{Cluster: first.Cluster, Namespace: first.Namespace}) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the old cluster %s was not released: %v", first.Cluster, pf.Released())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The pool is empty now: the reset recreates the lab's own cluster.
+	if _, err := s.Reset(ctx, alice, "nodes"); err != nil {
+		t.Fatal(err)
+	}
+	if again := waitLab(t, s, alice, "nodes"); again.State != domain.LabReady || again.Cluster != next ||
+		!slices.ContainsFunc(again.Steps, func(st domain.LabStep) bool { return st.Name == "Wipe" }) {
+		t.Errorf("reset with an empty pool: %s on %s, steps %+v", again.State, again.Cluster, again.Steps)
 	}
 }

@@ -24,7 +24,9 @@ type ClusterDeleter interface {
 func (s *Service) Run(ctx context.Context) error {
 	defer s.Close()
 	s.reconcile(ctx, true)
-	if n := s.pool.target.Load(); n > 0 {
+	// The pool loop runs whenever the backend can pool: with no standing pool it still runs
+	// instructors' pre-warms.
+	if n := s.pool.target.Load(); n > 0 || s.CanPool() {
 		if _, _, ok := s.pooling(); ok {
 			pctx, cancel := context.WithCancel(ctx)
 			stop := context.AfterFunc(s.jobCtx, cancel) // Close ends the refills too

@@ -175,7 +175,7 @@ func (s *Service) Start(ctx context.Context, userID int64, labID string) (*domai
 	if sess.Cluster, err = s.learnerCluster(ctx, userID, b); err != nil {
 		return nil, err
 	}
-	if sess.Cluster == "" {
+	if pooler, _, ok := s.pooling(); ok && pooler.Serves(request(sess, b.Scope)) {
 		switch claimed, err := s.startWarm(ctx, sess, b, t0); {
 		case domain.ErrorCode(err) == domain.ECONFLICT: // started concurrently: that one wins
 			return s.store.LabSession(ctx, userID, labID)
@@ -304,6 +304,13 @@ func (s *Service) Reset(ctx context.Context, userID int64, labID string) (*domai
 	}
 	if err := s.store.StartLabJob(ctx, userID, sess.ID, []domain.LabState{domain.LabReady}, domain.LabResetting, "reset"); err != nil {
 		return nil, err
+	}
+	switch warm, err := s.resetWarm(ctx, sess, b); {
+	case err != nil:
+		_ = s.store.FinishLabJob(ctx, userID, sess.ID, domain.LabReady, "")
+		return nil, err
+	case warm:
+		return s.store.LabSessionByID(ctx, userID, sess.ID)
 	}
 	s.launch(sess, "reset", s.setUpJob(sess, b, func(ctx context.Context, progress backend.Progress) (*backend.Env, error) {
 		return s.backend.Reset(ctx, request(sess, b.Scope), refOf(sess), progress)

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/kcnaprep/kcnaprep/internal/domain"
+	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
 	"github.com/kcnaprep/kcnaprep/internal/lab/toolbox"
 )
 
@@ -48,21 +49,27 @@ func (s *Service) toolboxFor(ctx context.Context, userID int64, labID string) (f
 	if err != nil {
 		return nil, err
 	}
-	img, err := s.terminals.image.Ref(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("toolbox image: %w", err)
-	}
-	id := toolbox.Identity{ServiceAccount: env.LearnerAccount}
-	if id.ServiceAccount == "" {
-		id = toolbox.Identity{ServiceAccount: toolbox.AdminAccount, ClusterAdmin: true}
-	}
-	if _, err := toolbox.Ensure(ctx, env.Client, env.Namespace, img, id); err != nil {
+	if err := s.ensureToolbox(ctx, env); err != nil {
 		return nil, err
 	}
 	_ = s.store.TouchLabSession(ctx, userID, sess.ID)
 	return func(ctx context.Context, cmd []string, st toolbox.Streams) error {
 		return toolbox.Exec(ctx, env.Client, env.Namespace, cmd, st)
 	}, nil
+}
+
+// ensureToolbox makes sure the toolbox Pod of env's namespace runs, as the learner.
+func (s *Service) ensureToolbox(ctx context.Context, env *backend.Env) error {
+	img, err := s.terminals.image.Ref(ctx)
+	if err != nil {
+		return fmt.Errorf("toolbox image: %w", err)
+	}
+	id := toolbox.Identity{ServiceAccount: env.LearnerAccount}
+	if id.ServiceAccount == "" {
+		id = toolbox.Identity{ServiceAccount: toolbox.AdminAccount, ClusterAdmin: true}
+	}
+	_, err = toolbox.Ensure(ctx, env.Client, env.Namespace, img, id)
+	return err
 }
 
 // Exec runs argv in the user's toolbox of the lab (started if needed), from their home

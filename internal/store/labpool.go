@@ -129,3 +129,42 @@ func (db *DB) CreateLabSessionFromPool(ctx context.Context, s *domain.LabSession
 	}
 	return claimed, nil
 }
+
+// MoveLabSessionToPool moves the user's resetting session id onto the oldest ready environment
+// of the backend's pool, in one transaction that deletes the pool's row (as
+// CreateLabSessionFromPool): place turns the claimed environment into the session's cluster
+// and namespace. A cluster lab's reset takes a fresh cluster this way instead of recreating
+// its own. ENOTFOUND when none is ready (or the session is not resetting).
+func (db *DB) MoveLabSessionToPool(ctx context.Context, userID int64, id, backendName string, place func(*domain.LabPoolEnv) (cluster, namespace string, err error)) (*domain.LabPoolEnv, error) {
+	var claimed *domain.LabPoolEnv
+	now := millis(db.now())
+	err := db.tx(ctx, func(tx *sqlx.Tx) error {
+		var r labPoolRow
+		err := tx.GetContext(ctx, &r, `DELETE FROM lab_pool WHERE id = (SELECT id FROM lab_pool
+			WHERE backend = ? AND state = 'ready' AND namespace = '' ORDER BY ready_at, id LIMIT 1) RETURNING `+labPoolCols, backendName)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Errorf(domain.ENOTFOUND, "No pooled lab environment is ready.")
+		}
+		if err != nil {
+			return fmt.Errorf("claim pooled lab environment: %w", err)
+		}
+		claimed = r.env()
+		cluster, namespace, err := place(claimed)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE lab_sessions SET cluster = ?, namespace = ?, updated_at = ?
+			WHERE id = ? AND user_id = ? AND state = ?`, cluster, namespace, now, id, userID, string(domain.LabResetting))
+		if err != nil {
+			return fmt.Errorf("move lab session %s to a pooled environment: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return domain.Errorf(domain.ENOTFOUND, "No resetting lab session %s.", id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return claimed, nil
+}

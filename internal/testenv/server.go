@@ -15,6 +15,7 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/httpserver"
 	"github.com/kcnaprep/kcnaprep/internal/lab"
+	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
 	"github.com/kcnaprep/kcnaprep/internal/store"
 	"github.com/kcnaprep/kcnaprep/internal/study"
 	"github.com/kcnaprep/kcnaprep/internal/trainer"
@@ -34,6 +35,7 @@ type Server struct {
 	Class   *classroom.Service
 	Labs    *lab.Service // the lab service on Backend; nil without WithLabs
 	Backend *FakeBackend // nil without WithLabs
+	Pool    *FakePool    // the backend with a warm pool; nil without WithPoolingLabs
 	User    *domain.User // the single-learner profile; nil with WithAccounts
 }
 
@@ -42,6 +44,7 @@ type serverConfig struct {
 	clock     *Clock
 	accounts  bool
 	backend   *FakeBackend
+	pool      *FakePool
 	serveLabs bool
 	logger    *slog.Logger
 	http      []httpserver.Option
@@ -64,6 +67,12 @@ func WithAccounts() ServerOption { return func(sc *serverConfig) { sc.accounts =
 // without, the server shows labs but cannot run them (as with --lab-backend none).
 func WithLabs(fb *FakeBackend, serve bool) ServerOption {
 	return func(sc *serverConfig) { sc.backend, sc.serveLabs = fb, serve }
+}
+
+// WithPoolingLabs is WithLabs on a backend that can prepare environments in advance (the warm
+// pool, instructors' pre-warms).
+func WithPoolingLabs(fp *FakePool, serve bool) ServerOption {
+	return func(sc *serverConfig) { sc.backend, sc.pool, sc.serveLabs = fp.FakeBackend, fp, serve }
 }
 
 // WithHTTPOptions adds options of the HTTP server (e.g. httpserver.WithAddressLimit).
@@ -101,13 +110,17 @@ func MustNewServer(tb testing.TB, opts ...ServerOption) *Server {
 	ctx := context.Background()
 	db := MustOpenDB(tb, sc.clock)
 	class := classroom.New(sc.content.Catalog, db, classroom.WithClock(sc.clock.Now))
-	s := &Server{Content: sc.content, DB: db, Clock: sc.clock, Backend: sc.backend,
+	s := &Server{Content: sc.content, DB: db, Clock: sc.clock, Backend: sc.backend, Pool: sc.pool,
 		Trainer: trainer.New(sc.content.Catalog, db, trainer.WithLogger(sc.logger), trainer.WithOutside(class)),
 		Study:   study.New(sc.content.Catalog, db), Auth: auth.New(db), Class: class}
 	hopts := []httpserver.Option{httpserver.WithLogger(sc.logger), httpserver.WithTrainer(s.Trainer),
 		httpserver.WithStudy(s.Study), httpserver.WithClassroom(s.Class), httpserver.WithReadinessCheck(db.Ping)}
 	if sc.backend != nil {
-		s.Labs = lab.NewService(sc.backend, db, sc.content.Catalog, sc.content.Bundles,
+		var b backend.Backend = sc.backend
+		if sc.pool != nil {
+			b = sc.pool
+		}
+		s.Labs = lab.NewService(b, db, sc.content.Catalog, sc.content.Bundles,
 			lab.WithLogger(sc.logger), lab.WithSessionDir(filepath.Join(tb.TempDir(), "sessions")))
 		tb.Cleanup(s.Labs.Close)
 		if sc.serveLabs {

@@ -39,6 +39,33 @@ type ClassVM struct {
 	Students   int
 	Pending    int // students who have not set a password yet
 	Notice     string
+	Labs       ClassLabsVM
+}
+
+// ClassLabsVM is the class page's lab section: the warm pool's state and the class's
+// pre-warms ("N environments ready at 9:00").
+type ClassLabsVM struct {
+	ClassID   string
+	CanPool   bool
+	Why       string // why there is no pre-warm here (no labs, a backend that cannot pool)
+	Ready     int
+	Preparing int
+	Target    int    // the standing pool
+	Estimate  string // to prepare one environment, e.g. "1m30s"
+	Schedules []WarmVM
+	Error     string // the form's problem
+	Count, At string // the form's values after a problem
+}
+
+// WarmVM is one pre-warm.
+type WarmVM struct {
+	ID       string
+	Count    int
+	ReadyAt  LocalTime
+	StartsAt LocalTime // when warming starts (about)
+	State    string
+	Note     string
+	Pending  bool
 }
 
 // MemberVM is a person on the roster.

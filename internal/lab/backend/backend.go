@@ -82,14 +82,18 @@ type Backend interface {
 
 // Pooler is implemented by backends that can prepare environments before any learner asks
 // (the warm pool). PoolRef names a new pooled environment, Prepare creates it and makes it
-// fully ready (for kind: the cluster created, images loaded, nodes and CoreDNS ready), ClaimRef
-// is what a session that claims it records, and Claim does only what is the session's own (its
-// namespace and access) before the lab's set-up. Discard deletes one no session took. In
-// cluster isolation a pooled environment is a whole cluster (Ref.Namespace ""); a backend that
-// isolates learners by namespace can pool namespaces of its shared cluster the same way.
+// fully ready (for kind: the cluster created, images loaded, nodes and CoreDNS ready; for
+// namespace isolation: the namespace with its guard rails and the learner's access) and returns
+// it when it is a namespace (nil for a whole cluster), so the engine can start its toolbox.
+// Serves says whether a pooled environment can serve a request; ClaimRef is what a session
+// that claims it records, and Claim does only what is the session's own (its namespace or its
+// labels) before the lab's set-up. Discard deletes one no session took. In cluster isolation a
+// pooled environment is a whole cluster (Ref.Namespace ""); in namespace isolation a
+// namespace of the shared cluster.
 type Pooler interface {
 	PoolRef(id string) (Ref, error)
-	Prepare(ctx context.Context, ref Ref, progress Progress) error
+	Prepare(ctx context.Context, ref Ref, progress Progress) (*Env, error)
+	Serves(req Request) bool
 	ClaimRef(req Request, pooled Ref) (Ref, error)
 	Claim(ctx context.Context, req Request, ref Ref, progress Progress) (*Env, error)
 	Discard(ctx context.Context, ref Ref) error

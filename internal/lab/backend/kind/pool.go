@@ -21,13 +21,18 @@ func (b *Backend) PoolRef(id string) (backend.Ref, error) {
 	return backend.Ref{Cluster: ref.Cluster}, err
 }
 
-// Prepare implements backend.Pooler: the cluster is created (or found) and waited for.
-func (b *Backend) Prepare(ctx context.Context, ref backend.Ref, progress backend.Progress) error {
+// Prepare implements backend.Pooler: the cluster is created (or found) and waited for. A
+// whole cluster has no namespace to start a toolbox in yet: the Env is nil.
+func (b *Backend) Prepare(ctx context.Context, ref backend.Ref, progress backend.Progress) (*backend.Env, error) {
 	unlock := b.lock(ref.Cluster)
 	defer unlock()
 	_, err := b.ensureCluster(ctx, backend.Ref{Cluster: ref.Cluster}, progress)
-	return err
+	return nil, err
 }
+
+// Serves implements backend.Pooler: a pooled cluster becomes the cluster of a learner who has
+// none yet, whatever the lab's scope.
+func (b *Backend) Serves(req backend.Request) bool { return req.Cluster == "" }
 
 // ClaimRef implements backend.Pooler: the lab's namespace in the pooled cluster.
 func (b *Backend) ClaimRef(req backend.Request, pooled backend.Ref) (backend.Ref, error) {

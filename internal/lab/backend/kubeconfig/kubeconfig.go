@@ -25,6 +25,7 @@ import (
 	"github.com/kcnaprep/kcnaprep/internal/domain"
 	"github.com/kcnaprep/kcnaprep/internal/lab/backend"
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
+	authzv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -160,6 +161,9 @@ func (b *Backend) Provision(ctx context.Context, req backend.Request, progress b
 func (b *Backend) grant(ctx context.Context, ns string) error {
 	rules, err := learnerRules(b.client)
 	if err != nil {
+		return err
+	}
+	if rules, err = b.grantable(ctx, ns, rules); err != nil {
 		return err
 	}
 	meta := metav1.ObjectMeta{Name: LearnerName, Labels: map[string]string{kube.LabelSystem: "true"}}
@@ -300,6 +304,71 @@ func learnerRules(c *kube.Client) ([]rbacv1.PolicyRule, error) {
 	// namespace's own ServiceAccounts, which hold only what the learner granted them.
 	rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"serviceaccounts"}, Verbs: []string{"impersonate"}})
 	return rules, nil
+}
+
+// grantable keeps, of the learner's rules, those the server itself holds in ns: Kubernetes
+// lets nobody grant what they lack, so a Role with more fails to be created. An admin
+// kubeconfig holds everything and keeps every rule; the Helm chart's narrower ClusterRole (no
+// cluster-scoped resources, no custom resources) keeps the built-in namespaced resources, and the
+// learner loses, say, a CRD's objects that the server could not touch either.
+func (b *Backend) grantable(ctx context.Context, ns string, rules []rbacv1.PolicyRule) ([]rbacv1.PolicyRule, error) {
+	review := &authzv1.SelfSubjectRulesReview{Spec: authzv1.SelfSubjectRulesReviewSpec{Namespace: ns}}
+	var held []authzv1.ResourceRule
+	err := kube.RetryTransient(ctx, func() error {
+		got, err := b.client.Typed.AuthorizationV1().SelfSubjectRulesReviews().Create(ctx, review, metav1.CreateOptions{})
+		if err == nil {
+			held = got.Status.ResourceRules
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("review the server's own rights in %s: %w", ns, err)
+	}
+	return heldRules(rules, held), nil
+}
+
+// heldRules is the part of rules (one API group each, no resource names) that held covers.
+func heldRules(rules []rbacv1.PolicyRule, held []authzv1.ResourceRule) []rbacv1.PolicyRule {
+	var out []rbacv1.PolicyRule
+	for _, r := range rules {
+		var res []string
+		for _, name := range r.Resources {
+			if holds(held, r.APIGroups, name, r.Verbs) {
+				res = append(res, name)
+			}
+		}
+		if len(res) > 0 {
+			r.Resources = res
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// holds reports whether held allows every verb on resource (a name, or name/subresource) in
+// every one of groups. A rule limited to resource names does not count: the learner's do not
+// name objects.
+func holds(held []authzv1.ResourceRule, groups []string, resource string, verbs []string) bool {
+	matches := func(list []string, v string) bool { return slices.Contains(list, "*") || slices.Contains(list, v) }
+	matchesResource := func(list []string) bool {
+		if matches(list, resource) {
+			return true
+		}
+		if _, sub, ok := strings.Cut(resource, "/"); ok {
+			return slices.Contains(list, "*/"+sub)
+		}
+		return false
+	}
+	for _, g := range groups {
+		for _, v := range verbs {
+			if !slices.ContainsFunc(held, func(h authzv1.ResourceRule) bool {
+				return len(h.ResourceNames) == 0 && matches(h.APIGroups, g) && matchesResource(h.Resources) && matches(h.Verbs, v)
+			}) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // env builds the environment, waiting for the token controller to fill the learner's token.
