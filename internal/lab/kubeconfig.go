@@ -38,3 +38,17 @@ func (s *Service) removeKubeconfig(sess *domain.LabSession) {
 		s.logger.Warn("remove lab kubeconfig", "session", sess.ID, "error", err)
 	}
 }
+
+// Kubeconfig returns the learner's kubeconfig of the running lab and its path.
+func (s *Service) Kubeconfig(ctx context.Context, userID int64, labID string) (string, []byte, error) {
+	sess, _, err := s.ready(ctx, userID, labID)
+	if err != nil {
+		return "", nil, err
+	}
+	data, err := os.ReadFile(sess.Kubeconfig)
+	if err != nil {
+		return "", nil, fmt.Errorf("read lab kubeconfig: %w", err)
+	}
+	_ = s.store.TouchLabSession(ctx, userID, sess.ID)
+	return sess.Kubeconfig, data, nil
+}
