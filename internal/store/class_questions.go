@@ -112,12 +112,8 @@ func (db *DB) SaveClassQuestions(ctx context.Context, classID string, qs []*doma
 	return created, updated, nil
 }
 
-// ClassQuestionList returns a class's questions by category, then name.
-func (db *DB) ClassQuestionList(ctx context.Context, classID string) ([]*domain.ClassQuestion, error) {
-	var rows []classQuestionRow
-	if err := db.sel(ctx, &rows, `SELECT `+classQuestionColumns+` FROM class_questions WHERE class_id = ? ORDER BY category, name, id`, classID); err != nil {
-		return nil, fmt.Errorf("questions of class %s: %w", classID, err)
-	}
+// classQuestions maps rows to questions.
+func classQuestions(rows []classQuestionRow) ([]*domain.ClassQuestion, error) {
 	out := make([]*domain.ClassQuestion, 0, len(rows))
 	for _, r := range rows {
 		q, err := r.question()
@@ -127,6 +123,15 @@ func (db *DB) ClassQuestionList(ctx context.Context, classID string) ([]*domain.
 		out = append(out, q)
 	}
 	return out, nil
+}
+
+// ClassQuestionList returns a class's questions by category, then name.
+func (db *DB) ClassQuestionList(ctx context.Context, classID string) ([]*domain.ClassQuestion, error) {
+	var rows []classQuestionRow
+	if err := db.sel(ctx, &rows, `SELECT `+classQuestionColumns+` FROM class_questions WHERE class_id = ? ORDER BY category, name, id`, classID); err != nil {
+		return nil, fmt.Errorf("questions of class %s: %w", classID, err)
+	}
+	return classQuestions(rows)
 }
 
 // ClassQuestionsFor returns the class questions among ids that userID may see: those of a
@@ -145,15 +150,7 @@ func (db *DB) ClassQuestionsFor(ctx context.Context, userID int64, ids []int64) 
 	if err := db.sel(ctx, &rows, query, args...); err != nil {
 		return nil, fmt.Errorf("class questions for user %d: %w", userID, err)
 	}
-	out := make([]*domain.ClassQuestion, 0, len(rows))
-	for _, r := range rows {
-		q, err := r.question()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, q)
-	}
-	return out, nil
+	return classQuestions(rows)
 }
 
 // ClassQuestionByID returns one class question, or ENOTFOUND.

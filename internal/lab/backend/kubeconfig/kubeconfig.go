@@ -137,9 +137,15 @@ func (b *Backend) Provision(ctx context.Context, req backend.Request, progress b
 	if _, err := b.client.Typed.Discovery().ServerVersion(); err != nil {
 		return nil, fmt.Errorf("the lab cluster's API server does not answer: %w", err)
 	}
+	return b.makeNamespace(ctx, ref, map[string]string{kube.LabelManaged: "true", kube.LabelInstance: b.instance,
+		kube.LabelSession: req.Session, kube.LabelLab: req.Lab}, progress)
+}
+
+// makeNamespace creates namespace ref with labels and our Pod Security labels, gives the
+// learner access to it (with the guard rails), and returns its Env: one path for a learner's
+// namespace and a pooled one.
+func (b *Backend) makeNamespace(ctx context.Context, ref backend.Ref, labels map[string]string, progress backend.Progress) (*backend.Env, error) {
 	progress("Create namespace " + ref.Namespace)
-	labels := map[string]string{kube.LabelManaged: "true", kube.LabelInstance: b.instance,
-		kube.LabelSession: req.Session, kube.LabelLab: req.Lab}
 	// The learner may create pods: no privileged pods, host paths or host networking.
 	maps.Copy(labels, PodSecurityLabels())
 	if err := b.client.EnsureNamespace(ctx, ref.Namespace, labels); err != nil {

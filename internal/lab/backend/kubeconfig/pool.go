@@ -20,17 +20,7 @@ import (
 // PrepareNamespace creates the pooled namespace ref with its guard rails and the learner's
 // access, and waits for the learner's token.
 func (b *Backend) PrepareNamespace(ctx context.Context, ref backend.Ref, progress backend.Progress) (*backend.Env, error) {
-	progress("Create namespace " + ref.Namespace)
-	labels := map[string]string{kube.LabelManaged: "true", kube.LabelInstance: b.instance,
-		"pod-security.kubernetes.io/enforce": "baseline"}
-	if err := b.client.EnsureNamespace(ctx, ref.Namespace, labels); err != nil {
-		return nil, err
-	}
-	progress("Create the learner's access to the namespace")
-	if err := b.grant(ctx, ref.Namespace); err != nil {
-		return nil, err
-	}
-	return b.env(ctx, ref)
+	return b.makeNamespace(ctx, ref, map[string]string{kube.LabelManaged: "true", kube.LabelInstance: b.instance}, progress)
 }
 
 // ClaimNamespace gives the prepared namespace ref to the request's session (its labels, which
