@@ -1,9 +1,12 @@
 package lab_test
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,7 +95,8 @@ func TestIntegrationLabPoolNamespaces(t *testing.T) {
 	svc := h.sharedService(sb2, tools2)
 	defer svc.Close()
 	svc.Reconcile(ctx, true)
-	if after, err := svc.PoolStatus(ctx); err != nil || len(after) != 2 || after[0].State != domain.LabPoolReady {
+	after, err := svc.PoolStatus(ctx)
+	if err != nil || len(after) != 2 || after[0].State != domain.LabPoolReady {
 		t.Fatalf("after the restart the pool holds %+v (%v), want the 2 ready", after, err)
 	}
 
@@ -102,8 +106,13 @@ func TestIntegrationLabPoolNamespaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := waitState(t, svc, uid, labID, domain.LabReady)
-	if s.Namespace != envs[0].Namespace {
-		t.Fatalf("started in %s, want the oldest pooled namespace %s", s.Namespace, envs[0].Namespace)
+	// A claim takes the environment ready longest (then the smaller id); the two were prepared
+	// side by side, so the first created need not be the first ready.
+	oldest := slices.MinFunc(after, func(a, b *domain.LabPoolEnv) int {
+		return cmp.Or(a.ReadyAt.Compare(b.ReadyAt), strings.Compare(a.ID, b.ID))
+	})
+	if s.Namespace != oldest.Namespace {
+		t.Fatalf("started in %s, want the pooled namespace ready longest, %s (pool %+v, %+v)", s.Namespace, oldest.Namespace, after[0], after[1])
 	}
 	if ns, err := client.Typed.CoreV1().Namespaces().Get(ctx, s.Namespace, metav1.GetOptions{}); err != nil || ns.Labels[kube.LabelSession] != s.ID {
 		t.Errorf("claimed namespace labels %v (%v), want session %s", ns.GetLabels(), err, s.ID)
