@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/kcnaprep/kcnaprep/internal/lab/kube"
@@ -92,7 +93,15 @@ func (b *Backend) protect(ctx context.Context) error {
 		return nil
 	}
 	err := protect(ctx, b.client)
-	if errors.Is(err, errNoAdmissionPolicies) {
+	switch {
+	case errors.Is(err, errNoAdmissionPolicies):
+		err = nil
+	case apierrors.IsForbidden(err):
+		// The server may not manage admission policies (the Helm chart's narrowed role does
+		// not grant them: creating one is a cluster-wide power). Labs still run, with Attach
+		// as the only repair of the guard rails, as on a cluster without the API.
+		slog.Warn("lab guard rails: no admission policy (the server may not create one); each attach repairs the quota, limit range and isolation instead",
+			"policy", GuardPolicyName, "error", err)
 		err = nil
 	}
 	b.protected = err == nil
