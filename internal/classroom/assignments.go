@@ -90,19 +90,20 @@ func (s *Service) Assign(ctx context.Context, viewer *domain.User, classID strin
 	case domain.AssignExam:
 		e := s.cat.Curriculum.Exam
 		a.Source = cmp.Or(na.Source, domain.SourceBank)
-		own, err := s.store.ClassQuestionList(ctx, classID)
-		if err != nil {
-			return nil, err
-		}
 		available := len(s.cat.Questions)
 		switch a.Source {
 		case domain.SourceBank:
-		case domain.SourceOwn:
-			available = len(own)
-			if available == 0 {
-				return nil, domain.Errorf(domain.EINVALID, "The class has no questions of its own yet: upload a GIFT file on the class's questions page first.")
+		case domain.SourceOwn, domain.SourceBoth:
+			own, err := s.store.ClassQuestionList(ctx, classID)
+			if err != nil {
+				return nil, err
 			}
-		case domain.SourceBoth:
+			if a.Source == domain.SourceOwn {
+				if len(own) == 0 {
+					return nil, domain.Errorf(domain.EINVALID, "The class has no questions of its own yet: upload a GIFT file on the class's questions page first.")
+				}
+				available = 0
+			}
 			available += len(own)
 		default:
 			return nil, domain.Errorf(domain.EINVALID, "An exam's questions come from bank, own or both, not %q.", na.Source)
