@@ -159,11 +159,14 @@ func runProbePod(ctx context.Context, cl *Cluster, p *ConnectProbe, within time.
 		defer cancel()
 		_ = pods.Delete(dctx, created.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
 	}()
-	// The pod needs time to start on top of the probing itself: seconds on an idle node, more on
-	// a busy one. Only a pod that does not start costs this whole wait.
-	deadline := time.Now().Add(within + 30*time.Second)
+	// The pod needs time to start before it probes: seconds on an idle node, tens of seconds on a
+	// loaded one. Its start has a budget of its own (probeStartBudget), so a slow start never eats
+	// into the probe window; the window (within, plus slack for the last attempt) counts from the
+	// moment the container runs.
+	start := time.Now()
+	var running time.Time
 	var last string
-	for time.Now().Before(deadline) {
+	for {
 		got, err := pods.Get(ctx, created.Name, metav1.GetOptions{})
 		if err != nil {
 			return false, fmt.Sprintf("probe pod: %v", err)
@@ -178,9 +181,28 @@ func runProbePod(ctx context.Context, cl *Cluster, p *ConnectProbe, within time.
 				}
 				return false, fmt.Sprintf("probe pod ended with code %d: %s", t.ExitCode, strings.TrimSpace(t.Message))
 			}
+			if s.State.Running != nil && running.IsZero() {
+				running = time.Now()
+			}
 			if w := s.State.Waiting; w != nil && w.Reason != "" && w.Reason != "ContainerCreating" {
 				last = w.Reason + ": " + w.Message
 			}
+		}
+		if running.IsZero() && last == "" {
+			for _, c := range got.Status.Conditions {
+				if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable {
+					last = "unschedulable: " + c.Message
+				}
+			}
+		}
+		switch {
+		case running.IsZero() && time.Since(start) > probeStartBudget:
+			if last != "" {
+				return false, "probe pod did not run: " + last
+			}
+			return false, fmt.Sprintf("probe pod did not start within %s", probeStartBudget)
+		case !running.IsZero() && time.Since(running) > within+probeSlack:
+			return false, "probe pod did not finish in time"
 		}
 		select {
 		case <-ctx.Done():
@@ -188,11 +210,15 @@ func runProbePod(ctx context.Context, cl *Cluster, p *ConnectProbe, within time.
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-	if last != "" {
-		return false, "probe pod did not run: " + last
-	}
-	return false, "probe pod did not finish in time"
 }
+
+// probeStartBudget is how long a probe pod may take to be scheduled and start its container;
+// probeSlack is how long past its retry window a running probe may take to exit (its last
+// attempt's timeout and DNS lookup).
+const (
+	probeStartBudget = 2 * time.Minute
+	probeSlack       = 15 * time.Second
+)
 
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
