@@ -96,8 +96,13 @@ func TestBrowserClassroom(t *testing.T) {
 		}
 		// The page before the submit has an assignments list too: wait for the new one's row,
 		// or the check reads the old page while the browser is still posting.
-		Do(t, b, chromedp.Click(chromedp.CSS(`[data-testid="assign-submit"]`)),
-			chromedp.WaitVisible(chromedp.Search(`//*[@data-testid="assignments"]//tr[contains(., "`+title+`")]`)))
+		Do(t, b, chromedp.Click(chromedp.CSS(`[data-testid="assign-submit"]`)))
+		sctx, cancel := step(b)
+		_, err := chromedp.Run(sctx, chromedp.WaitVisible(chromedp.Search(`//*[@data-testid="assignments"]//tr[contains(., "`+title+`")]`)))
+		cancel()
+		if err != nil {
+			t.Fatalf("assignment %q not listed: %v; page: %s", title, err, Eval[string](t, b, `(document.querySelector("main") || document.body).innerText`))
+		}
 	}
 	assign("exam", "", "Week 1 quiz")
 	assign("lab", "deployment-scale", "Scale a Deployment")

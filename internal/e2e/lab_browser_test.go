@@ -40,8 +40,16 @@ func TestIntegrationBrowserLab(t *testing.T) {
 		// The panel polls: the job's first steps appear without a reload.
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="lab-steps"] li:nth-child(2)`)),
 	)
-	if steps := Text(t, tctx, `[data-testid="lab-steps"]`); !strings.Contains(steps, "Create kind cluster") {
-		t.Errorf("progress shows %q", steps)
+	// Creating the cluster is the third step (after waiting for a slot and checking the host,
+	// which runs docker and can take seconds on a loaded machine): a poll that lands between
+	// the second and the third shows two steps without it. Wait for that step's own row, not
+	// for any two rows. The bound is generous (a busy host), not a speed assertion.
+	wctx, wcancel := context.WithTimeout(tctx, 2*time.Minute)
+	_, err := chromedp.Run(wctx, chromedp.WaitVisible(chromedp.Search(`//*[@data-testid="lab-steps"]/li[contains(., "Create kind cluster")]`)))
+	wcancel()
+	if err != nil {
+		t.Errorf("progress never showed the cluster being created: %v (panel: %q)", err,
+			Eval[string](t, tctx, `(document.querySelector('[data-testid="lab-session"]') || document.body).innerText`))
 	}
 	// Still no reload: the panel replaces itself every 2 seconds until the lab is ready. Creating
 	// the cluster takes half a minute on an idle machine and longer while other packages' lab
