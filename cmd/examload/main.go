@@ -7,9 +7,10 @@
 // learners carry on, and finally counts the answers the server had acknowledged (HTTP 200)
 // that are missing from the database. It reports answer-save latency percentiles, latency per
 // route, the server's resident memory, errors and the database size.
-//
-// Assignments (the classroom) are not in the mix yet: add them to mixedLearner once their
-// pages exist.
+// The learners are the students of one class with a mock-exam assignment, which the mix opens
+// from the dashboard. -profile saves a CPU profile of the server (through its loopback
+// --debug-addr), and the report splits CPU time between the server and this tool, which share
+// the machine's cores.
 //
 //	go run ./cmd/examload -learners 1000 -kill-after 60s
 package main
@@ -52,6 +53,8 @@ func main() {
 	contentDir := flag.String("content-dir", "", "content to serve (default: embedded)")
 	keep := flag.Bool("keep", false, "keep the data directory")
 	flag.BoolVar(&mix, "mix", true, "mixed workload: dashboard, lessons, practice, then the exam (false: the exam only)")
+	flag.StringVar(&profile, "profile", "", "write a CPU profile of the server to this file (20 s from -profile-at; read it with go tool pprof)")
+	flag.DurationVar(&profileAt, "profile-at", 20*time.Second, "when the server's CPU profile starts")
 	flag.Parse()
 	if err := run(*learners, *killAfter, *down, *minThink, *maxThink, *contentDir, *keep); err != nil {
 		log.Fatal(err)
@@ -63,8 +66,12 @@ type ack struct {
 	picked    string
 }
 
-// mix is the -mix flag.
-var mix bool
+// mix is the -mix flag; profile and profileAt are -profile and -profile-at.
+var (
+	mix       bool
+	profile   string
+	profileAt time.Duration
+)
 
 type stats struct {
 	mu        sync.Mutex
@@ -145,6 +152,13 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	if contentDir != "" {
 		args = append(args, "--content-dir", contentDir)
 	}
+	var debugAddr string
+	if profile != "" {
+		if debugAddr, err = serverproc.FreeAddr(); err != nil {
+			return err
+		}
+		args = append(args, "--debug-addr", debugAddr)
+	}
 	start := func() (*serverproc.Proc, error) {
 		p, err := serverproc.Start(bin, addr, args, 20*time.Millisecond, 60*time.Second)
 		if err == nil {
@@ -158,6 +172,20 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	}
 	var srvMu sync.Mutex
 	defer func() { srvMu.Lock(); _ = srv.Stop(os.Kill); srvMu.Unlock() }()
+	// CPU time: the server's (both processes, the killed one read just before its kill) and
+	// this tool's own, which shares the cores with it.
+	var srvCPU time.Duration
+	cpu0 := selfCPU()
+	if profile != "" {
+		go func() {
+			time.Sleep(profileAt)
+			if err := fetchProfile(debugAddr, profile, 20); err != nil {
+				log.Printf("CPU profile: %v", err)
+			} else {
+				log.Printf("CPU profile of the server written to %s", profile)
+			}
+		}()
+	}
 
 	st := &stats{errs: map[string]int{}, routes: map[string][]time.Duration{}}
 	// The server's resident memory, sampled every second (it changes pid on the restart).
@@ -192,6 +220,7 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 			defer srvMu.Unlock()
 			log.Printf("SIGKILL server pid %d after %v, %d answers acknowledged", srv.Pid(), time.Since(t0).Round(time.Second), st.answers.Load())
 			killedAt = time.Now()
+			srvCPU += procCPU(srv.Pid())
 			_ = srv.Stop(os.Kill)
 			time.Sleep(down)
 			s2, err := start()
@@ -214,8 +243,10 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	close(stopRSS)
 
 	srvMu.Lock()
+	srvCPU += procCPU(srv.Pid())
 	_ = srv.Stop(syscall.SIGTERM)
 	srvMu.Unlock()
+	toolCPU := selfCPU() - cpu0
 
 	// Count acknowledged answers missing from the database.
 	db, err = store.Open(ctx, dbPath)
@@ -263,6 +294,8 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	if !killedAt.IsZero() {
 		fmt.Printf("server killed (SIGKILL) at %v, back at %v (down %v)\n", killedAt.Sub(t0).Round(time.Second), restartedAt.Sub(t0).Round(time.Second), restartedAt.Sub(killedAt).Round(time.Millisecond))
 	}
+	fmt.Printf("CPU: server %.1f s (%.0f%% of one core), this load tool %.1f s (%.0f%%), over %v\n",
+		srvCPU.Seconds(), 100*srvCPU.Seconds()/elapsed.Seconds(), toolCPU.Seconds(), 100*toolCPU.Seconds()/elapsed.Seconds(), elapsed.Round(time.Second))
 	fmt.Printf("server RSS: max %.0f MiB, at the end %.0f MiB\n", float64(rssMax.Load())/1024, float64(rssLast.Load())/1024)
 	fmt.Printf("latency by route (successful requests):\n%-34s %7s %9s %9s %9s %9s\n", "route", "count", "p50", "p90", "p99", "max")
 	routes := make([]string, 0, len(st.routes))
@@ -530,6 +563,57 @@ func browseAndPractise(base string, c *http.Client, rng *rand.Rand, st *stats, r
 			return nil
 		})
 	}
+}
+
+// procCPU is the user and system CPU time a process has used, from /proc (0 if unknown).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (which may hold spaces) start after its ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc's CPU times: 100 on Linux's every architecture
+// that Go supports.
+const clockTicks = 100
+
+// selfCPU is this process's user and system CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// fetchProfile saves a CPU profile of seconds from the server's profiler.
+func fetchProfile(addr, file string, seconds int) error {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, seconds))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("profiler: status %d", resp.StatusCode)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // rssKiB is a process's resident set size in KiB, from /proc (0 if unknown).

@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -24,7 +26,8 @@ type serveFlags struct {
 	cfg       app.Config
 	logLevel  string
 	logFormat string
-	allowOpen bool // single-learner mode on a non-loopback address
+	allowOpen bool   // single-learner mode on a non-loopback address
+	debugAddr string // loopback address for net/http/pprof; empty: none
 }
 
 // parseServeFlags parses flags, taking defaults from the environment (flags win).
@@ -55,6 +58,7 @@ func parseFlags(name string, args []string, getenv func(string) string, stderr i
 	fs.StringVar(&f.cfg.DataDir, "data-dir", env("KCNAPREP_DATA_DIR", defaultDataDir(getenv)), "directory for the SQLite database and lab files (env KCNAPREP_DATA_DIR)")
 	fs.StringVar(&f.cfg.ContentDir, "content-dir", env("KCNAPREP_CONTENT_DIR", ""), "serve content from this directory (holding content/, quizzes/, labs/) instead of the embedded content (env KCNAPREP_CONTENT_DIR)")
 	fs.StringVar(&f.cfg.BaseURL, "base-url", env("KCNAPREP_BASE_URL", ""), "public URL of the server (https://kcna.example.org) that invite and set-password links start with; empty: the host of each request (env KCNAPREP_BASE_URL)")
+	fs.StringVar(&f.debugAddr, "debug-addr", env("KCNAPREP_DEBUG_ADDR", ""), "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; empty: off (env KCNAPREP_DEBUG_ADDR)")
 	fs.StringVar(&f.logLevel, "log-level", env("KCNAPREP_LOG_LEVEL", "info"), "debug, info, warn or error (env KCNAPREP_LOG_LEVEL)")
 	fs.StringVar(&f.logFormat, "log-format", env("KCNAPREP_LOG_FORMAT", "text"), "text or json (env KCNAPREP_LOG_FORMAT)")
 	secure, err := strconv.ParseBool(env("KCNAPREP_SECURE_COOKIES", "false"))
@@ -190,7 +194,42 @@ pass --allow-open-single-learner (env KCNAPREP_ALLOW_OPEN_SINGLE_LEARNER=1).
 		logger.Warn("single-learner mode on a non-loopback address: anyone who reaches it acts as the admin learner, with no sign-in",
 			"addr", ln.Addr().String())
 	}
+	if f.debugAddr != "" {
+		_, stop, err := serveDebug(f.debugAddr, logger)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
 	return a.Serve(ctx, ln)
+}
+
+// serveDebug serves Go's profiler on a loopback address of its own, apart from the app's
+// router (no session, no CSP): profiles show code and timings, so it refuses any other address.
+func serveDebug(addr string, logger *slog.Logger) (bound string, stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("debug listener on %s: %w", addr, err)
+	}
+	if !isLoopback(ln.Addr()) {
+		ln.Close()
+		return "", nil, fmt.Errorf("--debug-addr %s: the profiler is served on loopback only (e.g. 127.0.0.1:6060)", addr)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Warn("debug listener", "addr", addr, "error", err)
+		}
+	}()
+	logger.Info("profiler on loopback", "url", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return ln.Addr().String(), func() { _ = srv.Close() }, nil
 }
 
 // bootstrapAdmin creates the first admin from KCNAPREP_ADMIN_USERNAME and

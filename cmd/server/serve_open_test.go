@@ -3,6 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"io"
+	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -59,5 +62,31 @@ func TestOpenSingleLearnerModeNeedsAFlag(t *testing.T) {
 		}
 	case <-time.After(2 * time.Minute):
 		t.Fatal("server did not start with --allow-open-single-learner")
+	}
+}
+
+// The profiler is served on loopback only: another address is refused before anything is
+// served, and on loopback the index answers.
+func TestDebugAddrLoopbackOnly(t *testing.T) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if _, stop, err := serveDebug("0.0.0.0:0", logger); err == nil {
+		stop()
+		t.Fatal("serveDebug on 0.0.0.0 was accepted")
+	} else if !strings.Contains(err.Error(), "loopback only") {
+		t.Fatalf("error %q does not say why", err)
+	}
+	addr, stop, err := serveDebug("127.0.0.1:0", logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	resp, err := http.Get("http://" + addr + "/debug/pprof/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "goroutine") {
+		t.Fatalf("profiler index: %d %.200s", resp.StatusCode, body)
 	}
 }
