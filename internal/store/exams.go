@@ -99,6 +99,28 @@ func (db *DB) Exam(ctx context.Context, userID, examID int64) (domain.Exam, erro
 	return r.exam(), nil
 }
 
+// ExamQuestionID returns the question at one position of the user's exam: the one read an
+// answer save needs (it validates the choices against that question), instead of all of them.
+func (db *DB) ExamQuestionID(ctx context.Context, userID, examID int64, position int) (string, error) {
+	var id string
+	err := db.get(ctx, &id, `SELECT q.question_id FROM exam_questions q JOIN exams e ON e.id = q.exam_id
+		WHERE q.exam_id = ? AND q.position = ? AND e.user_id = ?`, examID, position, userID)
+	if errors.Is(err, sql.ErrNoRows) {
+		var n int
+		if err := db.get(ctx, &n, `SELECT count(*) FROM exams WHERE id = ? AND user_id = ?`, examID, userID); err != nil {
+			return "", fmt.Errorf("exam %d: %w", examID, err)
+		}
+		if n == 0 {
+			return "", domain.Errorf(domain.ENOTFOUND, "There is no such exam.")
+		}
+		return "", domain.Errorf(domain.ENOTFOUND, "The exam has no question %d.", position)
+	}
+	if err != nil {
+		return "", fmt.Errorf("exam %d question %d: %w", examID, position, err)
+	}
+	return id, nil
+}
+
 // ExamQuestions returns the exam's questions in order, with the answers saved so far.
 func (db *DB) ExamQuestions(ctx context.Context, userID, examID int64) ([]domain.ExamQuestion, error) {
 	var rows []struct {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -31,9 +32,21 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 	return data, true, nil
 }
 
-// CommitCtx stores or replaces a session.
+// SessionRefreshStep is how far a session's idle expiry may slide before it is written again.
+// scs commits every request of a session with an idle timeout, only to move its expiry
+// forward: with 1,000 learners that was a database write per page and per answer, queued on
+// the single writer beside the answers themselves. A commit whose data is unchanged and whose
+// expiry moved by less than this step is skipped, so an idle session expires at most this much
+// before its idle timeout says.
+const SessionRefreshStep = 10 * time.Minute
+
+// CommitCtx stores or replaces a session, unless this process wrote the same data with an
+// expiry less than SessionRefreshStep earlier.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
-	return s.db.tx(ctx, func(tx *sqlx.Tx) error {
+	if s.db.sessionsWritten.fresh(token, data, expiry) {
+		return nil
+	}
+	err := s.db.tx(ctx, func(tx *sqlx.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
 			ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, data, millis(expiry))
 		if err != nil {
@@ -41,10 +54,51 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, data []byte,
 		}
 		return nil
 	})
+	if err == nil {
+		s.db.sessionsWritten.wrote(token, data, expiry)
+	}
+	return err
+}
+
+// sessionMemo holds what was last written for each session, bounded: when it holds
+// sessionMemoMax sessions it starts afresh (each then costs one write more).
+type sessionMemo struct {
+	mu sync.Mutex
+	m  map[string]sessionWrite
+}
+
+type sessionWrite struct {
+	data   string
+	expiry time.Time
+}
+
+const sessionMemoMax = 50_000
+
+func (sm *sessionMemo) fresh(token string, data []byte, expiry time.Time) bool {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	w, ok := sm.m[token]
+	return ok && w.data == string(data) && !expiry.Before(w.expiry) && expiry.Sub(w.expiry) < SessionRefreshStep
+}
+
+func (sm *sessionMemo) wrote(token string, data []byte, expiry time.Time) {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	if sm.m == nil || len(sm.m) >= sessionMemoMax {
+		sm.m = map[string]sessionWrite{}
+	}
+	sm.m[token] = sessionWrite{data: string(data), expiry: expiry}
+}
+
+func (sm *sessionMemo) forget(token string) {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	delete(sm.m, token)
 }
 
 // DeleteCtx removes a session.
 func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
+	s.db.sessionsWritten.forget(token)
 	return s.db.tx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token = ?`, token); err != nil {
 			return fmt.Errorf("delete session: %w", err)

@@ -39,3 +39,68 @@ func TestSessionsExpire(t *testing.T) {
 		t.Errorf("second sweep deleted %d", n)
 	}
 }
+
+// A commit that only slides the idle expiry forward by less than SessionRefreshStep is not
+// written; new data, a longer slide, a deletion or another store on the same file (a restart)
+// write again.
+func TestSessionCommitSkipsIdleRefresh(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	path := t.TempDir() + "/k.db"
+	db, err := Open(ctx, path, WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := db.Sessions()
+	stored := func() (string, time.Time) {
+		t.Helper()
+		var r struct {
+			Data   []byte `db:"data"`
+			Expiry int64  `db:"expiry"`
+		}
+		if err := db.read.GetContext(ctx, &r, `SELECT data, expiry FROM sessions WHERE token = 'tok'`); err != nil {
+			t.Fatal(err)
+		}
+		return string(r.Data), time.UnixMilli(r.Expiry).UTC()
+	}
+	commit := func(data string, expiry time.Time) {
+		t.Helper()
+		if err := db.Sessions().CommitCtx(ctx, "tok", []byte(data), expiry); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e0 := now.Add(72 * time.Hour)
+	commit("a", e0)
+	commit("a", e0.Add(time.Minute)) // a request a minute later: only the expiry slides
+	if d, e := stored(); d != "a" || !e.Equal(e0) {
+		t.Errorf("after a one-minute slide the row holds %q, %v; want it unwritten (%v)", d, e, e0)
+	}
+	commit("b", e0.Add(2*time.Minute))
+	if d, e := stored(); d != "b" || !e.Equal(e0.Add(2*time.Minute)) {
+		t.Errorf("new data was not written: %q, %v", d, e)
+	}
+	commit("b", e0.Add(2*time.Minute+SessionRefreshStep))
+	if _, e := stored(); !e.Equal(e0.Add(2*time.Minute + SessionRefreshStep)) {
+		t.Errorf("a slide of a whole refresh step was not written: %v", e)
+	}
+	if err := s.DeleteCtx(ctx, "tok"); err != nil {
+		t.Fatal(err)
+	}
+	commit("b", e0.Add(2*time.Minute+SessionRefreshStep))
+	if d, _ := stored(); d != "b" {
+		t.Errorf("a session committed again after its deletion is %q", d)
+	}
+	// Another process on the same file knows nothing of this one's writes: it writes.
+	db.Close()
+	db2, err := Open(ctx, path, WithClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	db = db2
+	commit("b", e0.Add(3*time.Minute+SessionRefreshStep))
+	if _, e := stored(); !e.Equal(e0.Add(3*time.Minute + SessionRefreshStep)) {
+		t.Errorf("a fresh store skipped its first commit: %v", e)
+	}
+}

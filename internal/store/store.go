@@ -37,6 +37,10 @@ type DB struct {
 	ckptDone chan struct{}
 
 	mustExist bool
+
+	// sessionsWritten remembers each session this process last wrote, so that a request that
+	// only slides the idle expiry forward does not write (see SessionStore.CommitCtx).
+	sessionsWritten sessionMemo
 }
 
 // Option configures Open.

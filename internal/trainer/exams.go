@@ -120,14 +120,11 @@ func (s *Service) Exam(ctx context.Context, userID, examID int64) (ExamState, er
 // SaveAnswer saves the learner's selection for one question as soon as it is made. Late
 // answers are refused with EGONE, and the late exam is submitted.
 func (s *Service) SaveAnswer(ctx context.Context, userID, examID int64, position int, picked []int) error {
-	rows, err := s.db.ExamQuestions(ctx, userID, examID)
+	qid, err := s.db.ExamQuestionID(ctx, userID, examID, position)
 	if err != nil {
 		return err
 	}
-	if position < 1 || position > len(rows) {
-		return domain.Errorf(domain.ENOTFOUND, "The exam has no question %d.", position)
-	}
-	q, err := s.Question(ctx, userID, rows[position-1].QuestionID)
+	q, err := s.Question(ctx, userID, qid)
 	if err != nil {
 		return err
 	}

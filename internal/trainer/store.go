@@ -21,6 +21,7 @@ type Store interface {
 	CreateExam(ctx context.Context, userID int64, ne domain.NewExam) (domain.Exam, error)
 	Exam(ctx context.Context, userID, examID int64) (domain.Exam, error)
 	ExamQuestions(ctx context.Context, userID, examID int64) ([]domain.ExamQuestion, error)
+	ExamQuestionID(ctx context.Context, userID, examID int64, position int) (string, error)
 	SaveExamAnswer(ctx context.Context, userID, examID int64, position int, picked []int) error
 	SetExamFlag(ctx context.Context, userID, examID int64, position int, flagged bool) error
 	SubmitExam(ctx context.Context, userID, examID int64, s domain.ExamSubmission) (bool, error)

@@ -3,6 +3,7 @@ package trainer_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,6 +94,11 @@ func TestExamLifecycle(t *testing.T) {
 	}
 	if err := f.svc.SaveAnswer(f.ctx, f.b, ex.ID, 1, []int{0}); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("other user answers exam: %v", err)
+	}
+	for _, pos := range []int{0, len(st.Items) + 1} {
+		if err := f.svc.SaveAnswer(f.ctx, f.a, ex.ID, pos, []int{0}); domain.ErrorCode(err) != domain.ENOTFOUND || !strings.Contains(err.Error(), "has no question") {
+			t.Errorf("answer at position %d: %v", pos, err)
+		}
 	}
 	st, _ = f.svc.Exam(f.ctx, f.a, ex.ID)
 	if st.Answered() != 3 || !st.Items[3].Flagged {
