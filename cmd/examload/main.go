@@ -66,6 +66,9 @@ type ack struct {
 	picked    string
 }
 
+// burstWindow is how long after the restart a save counts as part of the retry burst.
+const burstWindow = 10 * time.Second
+
 // mix is the -mix flag; profile and profileAt are -profile and -profile-at.
 var (
 	mix       bool
@@ -76,6 +79,7 @@ var (
 type stats struct {
 	mu        sync.Mutex
 	latencies []time.Duration
+	savedAt   []time.Time // when each answer save (latencies[i]) was acknowledged
 	routes    map[string][]time.Duration // page and request latencies by route
 	acks      []ack
 	errs      map[string]int
@@ -242,6 +246,9 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	elapsed := time.Since(t0)
 	close(stopRSS)
 
+	// The server's own view of the answer saves (its request histogram; the restarted process
+	// only): the time inside the server, without the network and this tool's scheduling.
+	serverView := answerHistogram(base)
 	srvMu.Lock()
 	srvCPU += procCPU(srv.Pid())
 	_ = srv.Stop(syscall.SIGTERM)
@@ -280,6 +287,16 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	}
 	size := fileSize(dbPath) + fileSize(dbPath+"-wal")
 
+	// The saves in the burst after the restart (every learner whose request failed retries
+	// within a second or two of the server's return) apart from the rest.
+	var burst, steady []time.Duration
+	for i, d := range st.latencies {
+		if !restartedAt.IsZero() && !st.savedAt[i].Before(restartedAt) && st.savedAt[i].Before(restartedAt.Add(burstWindow)) {
+			burst = append(burst, d)
+		} else {
+			steady = append(steady, d)
+		}
+	}
 	lat := st.latencies
 	slices.Sort(lat)
 	pct := func(p float64) time.Duration {
@@ -291,6 +308,18 @@ func run(n int, killAfter, down, minThink, maxThink time.Duration, contentDir st
 	fmt.Printf("\nexamload: %d learners, %v\n", n, elapsed.Round(time.Second))
 	fmt.Printf("answers acknowledged: %d (%.1f/s); exams finished: %d\n", st.answers.Load(), float64(st.answers.Load())/elapsed.Seconds(), st.finished.Load())
 	fmt.Printf("answer-save latency: p50 %v  p90 %v  p99 %v  max %v\n", pct(0.5).Round(time.Microsecond), pct(0.9).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), pct(1).Round(time.Microsecond))
+	if len(burst) > 0 {
+		slices.Sort(burst)
+		slices.Sort(steady)
+		q := func(l []time.Duration, p float64) time.Duration {
+			return l[min(len(l)-1, int(p*float64(len(l))))].Round(time.Microsecond)
+		}
+		fmt.Printf("  the %v after the restart: %d saves, p50 %v  p99 %v  max %v\n", burstWindow, len(burst), q(burst, 0.5), q(burst, 0.99), q(burst, 1))
+		fmt.Printf("  the rest of the run:          %d saves, p50 %v  p99 %v  max %v\n", len(steady), q(steady, 0.5), q(steady, 0.99), q(steady, 1))
+	}
+	if serverView != "" {
+		fmt.Printf("  inside the server (after the restart, from its /metrics histogram): %s\n", serverView)
+	}
 	if !killedAt.IsZero() {
 		fmt.Printf("server killed (SIGKILL) at %v, back at %v (down %v)\n", killedAt.Sub(t0).Round(time.Second), restartedAt.Sub(t0).Round(time.Second), restartedAt.Sub(killedAt).Round(time.Millisecond))
 	}
@@ -427,6 +456,7 @@ func learner(base, username string, tr *http.Transport, st *stats, minThink, max
 			slices.Sort(ints)
 			st.mu.Lock()
 			st.latencies = append(st.latencies, d)
+			st.savedAt = append(st.savedAt, time.Now())
 			st.routes["POST /exams/{id}/q/{pos}/answer"] = append(st.routes["POST /exams/{id}/q/{pos}/answer"], d)
 			st.acks = append(st.acks, ack{exam: examID, pos: int64(pos), picked: joinInts(ints)})
 			st.mu.Unlock()
@@ -614,6 +644,42 @@ func fetchProfile(addr, file string, seconds int) error {
 		return err
 	}
 	return f.Close()
+}
+
+// answerHistogram reads the server's request-duration histogram of answer saves from /metrics
+// and says which share of them took at most each bucket's bound ("" if it cannot).
+func answerHistogram(base string) string {
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	re := regexp.MustCompile(`kcnaprep_http_request_duration_seconds_bucket\{le="([^"]+)",route="/exams/\{id\}/q/\{pos\}/answer"\} (\d+)|kcnaprep_http_request_duration_seconds_bucket\{route="/exams/\{id\}/q/\{pos\}/answer",le="([^"]+)"\} (\d+)`)
+	type bucket struct {
+		le string
+		n  float64
+	}
+	var bs []bucket
+	for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+		le, n := m[1], m[2]
+		if le == "" {
+			le, n = m[3], m[4]
+		}
+		v, _ := strconv.ParseFloat(n, 64)
+		bs = append(bs, bucket{le, v})
+	}
+	if len(bs) == 0 || bs[len(bs)-1].n == 0 {
+		return ""
+	}
+	total := bs[len(bs)-1].n
+	var parts []string
+	for _, x := range bs {
+		if x.le == "0.005" || x.le == "0.01" || x.le == "0.025" || x.le == "0.1" {
+			parts = append(parts, fmt.Sprintf("%.2f%% within %s s", 100*x.n/total, x.le))
+		}
+	}
+	return fmt.Sprintf("%.0f saves, ", total) + strings.Join(parts, ", ")
 }
 
 // rssKiB is a process's resident set size in KiB, from /proc (0 if unknown).

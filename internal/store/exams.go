@@ -123,29 +123,39 @@ func (db *DB) ExamQuestionID(ctx context.Context, userID, examID int64, position
 
 // ExamQuestions returns the exam's questions in order, with the answers saved so far.
 func (db *DB) ExamQuestions(ctx context.Context, userID, examID int64) ([]domain.ExamQuestion, error) {
-	var rows []struct {
-		Position    int            `db:"position"`
-		QuestionID  string         `db:"question_id"`
-		ChoiceOrder string         `db:"choice_order"`
-		Picked      sql.NullString `db:"picked"`
-		Flagged     bool           `db:"flagged"`
-	}
-	err := db.sel(ctx, &rows, `SELECT q.position, q.question_id, q.choice_order, q.picked, q.flagged
+	// Every exam page and every saved answer reads these 60 rows: scanned by hand, not by
+	// sqlx's reflection, which was most of this read's cost under load.
+	st, err := db.readStmt(ctx, `SELECT q.position, q.question_id, q.choice_order, q.picked, q.flagged
 		FROM exam_questions q JOIN exams e ON e.id = q.exam_id
-		WHERE q.exam_id = ? AND e.user_id = ? ORDER BY q.position`, examID, userID)
+		WHERE q.exam_id = ? AND e.user_id = ? ORDER BY q.position`)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, examID, userID)
 	if err != nil {
 		return nil, fmt.Errorf("exam %d questions: %w", examID, err)
 	}
-	if len(rows) == 0 {
-		return nil, domain.Errorf(domain.ENOTFOUND, "There is no such exam.")
-	}
-	out := make([]domain.ExamQuestion, len(rows))
-	for i, r := range rows {
-		out[i] = domain.ExamQuestion{Position: r.Position, QuestionID: r.QuestionID, ChoiceOrder: splitInts(r.ChoiceOrder),
-			Flagged: r.Flagged, Answered: r.Picked.Valid && r.Picked.String != ""}
-		if r.Picked.Valid {
-			out[i].Picked = splitInts(r.Picked.String)
+	defer rows.Close()
+	var out []domain.ExamQuestion
+	for rows.Next() {
+		var q domain.ExamQuestion
+		var order string
+		var picked sql.NullString
+		if err := rows.Scan(&q.Position, &q.QuestionID, &order, &picked, &q.Flagged); err != nil {
+			return nil, fmt.Errorf("exam %d questions: %w", examID, err)
 		}
+		q.ChoiceOrder = splitInts(order)
+		q.Answered = picked.Valid && picked.String != ""
+		if picked.Valid {
+			q.Picked = splitInts(picked.String)
+		}
+		out = append(out, q)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("exam %d questions: %w", examID, err)
+	}
+	if len(out) == 0 {
+		return nil, domain.Errorf(domain.ENOTFOUND, "There is no such exam.")
 	}
 	return out, nil
 }
@@ -171,7 +181,7 @@ func (db *DB) SetExamFlag(ctx context.Context, userID, examID int64, position in
 // not a BEGIN, a SELECT, an UPDATE and a COMMIT, which matters when a class saves at once.
 // Only when nothing changed does a read tell why (no such exam, exam over, no such question).
 func (db *DB) updateOpenExamQuestion(ctx context.Context, userID, examID int64, position int, now time.Time, what, set string, args ...any) error {
-	res, err := db.write.ExecContext(ctx, `UPDATE exam_questions SET `+set+`
+	res, err := db.writeExec(ctx, `UPDATE exam_questions SET `+set+`
 		WHERE exam_id = ? AND position = ? AND EXISTS (
 			SELECT 1 FROM exams WHERE id = ? AND user_id = ? AND submitted_at IS NULL AND deadline_at >= ?)`,
 		append(args, examID, position, examID, userID, millis(now))...)

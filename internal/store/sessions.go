@@ -19,8 +19,13 @@ type SessionStore struct{ db *DB }
 // Sessions returns the session store.
 func (db *DB) Sessions() *SessionStore { return &SessionStore{db: db} }
 
-// FindCtx returns a live session's data.
+// FindCtx returns a live session's data: from what this process last wrote for it when it
+// has that (the server is the only writer of sessions, and the memo keeps the expiry that was
+// written, so it answers as the row would), else from the database.
 func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
+	if data, ok := s.db.sessionsWritten.find(token, s.db.now()); ok {
+		return data, true, nil
+	}
 	var data []byte
 	err := s.db.get(ctx, &data, `SELECT data FROM sessions WHERE token = ? AND expiry > ?`, token, millis(s.db.now()))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -46,18 +51,13 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, data []byte,
 	if s.db.sessionsWritten.fresh(token, data, expiry) {
 		return nil
 	}
-	err := s.db.tx(ctx, func(tx *sqlx.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
-			ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, data, millis(expiry))
-		if err != nil {
-			return fmt.Errorf("commit session: %w", err)
-		}
-		return nil
-	})
-	if err == nil {
-		s.db.sessionsWritten.wrote(token, data, expiry)
+	_, err := s.db.writeExec(ctx, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, data, millis(expiry))
+	if err != nil {
+		return fmt.Errorf("commit session: %w", err)
 	}
-	return err
+	s.db.sessionsWritten.wrote(token, data, expiry)
+	return nil
 }
 
 // sessionMemo holds what was last written for each session, bounded: when it holds
@@ -79,6 +79,17 @@ func (sm *sessionMemo) fresh(token string, data []byte, expiry time.Time) bool {
 	defer sm.mu.Unlock()
 	w, ok := sm.m[token]
 	return ok && w.data == string(data) && !expiry.Before(w.expiry) && expiry.Sub(w.expiry) < SessionRefreshStep
+}
+
+// find returns the data last written for a session whose written expiry is after now.
+func (sm *sessionMemo) find(token string, now time.Time) ([]byte, bool) {
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	w, ok := sm.m[token]
+	if !ok || !now.Before(w.expiry) {
+		return nil, false
+	}
+	return []byte(w.data), true
 }
 
 func (sm *sessionMemo) wrote(token string, data []byte, expiry time.Time) {

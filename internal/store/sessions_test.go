@@ -84,9 +84,25 @@ func TestSessionCommitSkipsIdleRefresh(t *testing.T) {
 	if _, e := stored(); !e.Equal(e0.Add(2*time.Minute + SessionRefreshStep)) {
 		t.Errorf("a slide of a whole refresh step was not written: %v", e)
 	}
+	if data, found, err := s.FindCtx(ctx, "tok"); !found || string(data) != "b" || err != nil {
+		t.Errorf("find after commits: %q %v %v", data, found, err)
+	}
 	if err := s.DeleteCtx(ctx, "tok"); err != nil {
 		t.Fatal(err)
 	}
+	if _, found, _ := s.FindCtx(ctx, "tok"); found {
+		t.Error("a deleted session is still found")
+	}
+	// The memo answers with the expiry that was written, as the row would: a session whose
+	// written expiry has passed is not found, even though later requests slid it in the memo's
+	// skipped commits.
+	commit("c", now.Add(time.Hour))
+	commit("c", now.Add(time.Hour+time.Minute)) // skipped
+	now = now.Add(time.Hour + 30*time.Second)
+	if _, found, _ := s.FindCtx(ctx, "tok"); found {
+		t.Error("a session past its written expiry is found")
+	}
+	now = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	commit("b", e0.Add(2*time.Minute+SessionRefreshStep))
 	if d, _ := stored(); d != "b" {
 		t.Errorf("a session committed again after its deletion is %q", d)

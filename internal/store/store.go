@@ -5,6 +5,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,7 +30,7 @@ type DB struct {
 	read  *sqlx.DB
 	Path  string
 	now   func() time.Time
-	stmts sync.Map  // query -> *sqlx.Stmt on the read pool
+	stmts sync.Map  // query -> *sqlx.Stmt on the read pool ("write\x00"+query: on the writer)
 	lock  *fileLock // shared while open: "server restore" refuses while anyone holds it
 	// ckpt copies the WAL into the database file in the background (see checkpointer).
 	ckpt     *sqlx.DB
@@ -251,6 +252,25 @@ func (db *DB) readStmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
 		return prev.(*sqlx.Stmt), nil
 	}
 	return st, nil
+}
+
+// writeExec runs one write statement, prepared once on the writer's connection: the hot
+// single-statement writes (answer saves, session commits) skip parsing their SQL each time,
+// and a single statement needs no BEGIN and COMMIT around it to be atomic.
+func (db *DB) writeExec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	key := "write\x00" + query
+	st, ok := db.stmts.Load(key)
+	if !ok {
+		p, err := db.write.PreparexContext(ctx, query)
+		if err != nil {
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		var loaded bool
+		if st, loaded = db.stmts.LoadOrStore(key, p); loaded {
+			p.Close()
+		}
+	}
+	return st.(*sqlx.Stmt).ExecContext(ctx, args...)
 }
 
 // get runs a single-row read query through the statement cache.
