@@ -62,8 +62,8 @@ func New(cat *catalog.Catalog, store Store, opts ...Option) *Service {
 var ErrNoClass = domain.Errorf(domain.ENOTFOUND, "No such class.")
 
 // Access returns what viewer may do in class classID: ClassInstructor for its instructors and
-// for admins, ClassStudent for its students. Anyone else (and a disabled account) gets
-// ErrNoClass.
+// for admins, ClassStudent for its students. Anyone else (a disabled account, an instructor
+// whose site role was taken back to learner) gets ErrNoClass.
 func (s *Service) Access(ctx context.Context, viewer *domain.User, classID string) (domain.ClassRole, error) {
 	if viewer == nil || viewer.Disabled {
 		return "", ErrNoClass
@@ -75,10 +75,17 @@ func (s *Service) Access(ctx context.Context, viewer *domain.User, classID strin
 		return domain.ClassInstructor, nil
 	}
 	role, err := s.store.ClassRoleOf(ctx, classID, viewer.ID)
-	if domain.ErrorCode(err) == domain.ENOTFOUND {
+	if domain.ErrorCode(err) == domain.ENOTFOUND || (err == nil && revoked(viewer, role)) {
 		return "", ErrNoClass
 	}
 	return role, err
+}
+
+// revoked says whether a class role no longer holds: an instructor membership of a user whose
+// site role was taken back to learner. The membership stays (giving the role back restores
+// the classes), but it grants nothing meanwhile.
+func revoked(viewer *domain.User, role domain.ClassRole) bool {
+	return role == domain.ClassInstructor && viewer.Role == domain.RoleLearner
 }
 
 // Teach returns the class when viewer may teach it (an instructor of it, or an admin), and

@@ -118,6 +118,9 @@ func (s *Service) Classes(ctx context.Context, viewer *domain.User) ([]MyClass, 
 				mc.Role, mc.Section = m.Role, m.Section
 			}
 		}
+		if revoked(viewer, mc.Role) {
+			continue
+		}
 		for _, m := range members {
 			switch {
 			case m.Role == domain.ClassInstructor:

@@ -152,3 +152,34 @@ func FuzzRoster(f *testing.F) {
 		}
 	})
 }
+
+// An instructor whose site role is taken back to learner keeps the class membership in the
+// database but may no longer teach, see the roster or list the class; giving the role back
+// restores them.
+func TestDemotedInstructorLosesTheClass(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.svc.Teach(f.ctx, f.teacher, "kcna"); err != nil {
+		t.Fatalf("the instructor cannot teach the class: %v", err)
+	}
+	demoted := *f.teacher
+	demoted.Role = domain.RoleLearner
+	if _, err := f.svc.Teach(f.ctx, &demoted, "kcna"); err != classroom.ErrNoClass {
+		t.Errorf("a demoted instructor teaches: %v", err)
+	}
+	if _, _, err := f.svc.Roster(f.ctx, &demoted, "kcna"); err != classroom.ErrNoClass {
+		t.Errorf("a demoted instructor reads the roster: %v", err)
+	}
+	if role, err := f.svc.Access(f.ctx, &demoted, "kcna"); err != classroom.ErrNoClass {
+		t.Errorf("a demoted instructor has access %q, %v", role, err)
+	}
+	mine, err := f.svc.Classes(f.ctx, &demoted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mine) != 0 {
+		t.Errorf("a demoted instructor lists %d classes", len(mine))
+	}
+	if _, err := f.svc.Teach(f.ctx, f.teacher, "kcna"); err != nil {
+		t.Errorf("with the role back, the class is not theirs again: %v", err)
+	}
+}
