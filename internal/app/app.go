@@ -154,6 +154,7 @@ func (a *App) openHTTP(ctx context.Context) error {
 	if a.Local == nil {
 		sm := scs.New()
 		sm.Store = a.DB.Sessions()
+		sm.Codec = httpserver.SessionCodec{}
 		sm.Lifetime = 14 * 24 * time.Hour
 		sm.IdleTimeout = 3 * 24 * time.Hour
 		sm.Cookie.Name = "kcnaprep_session"

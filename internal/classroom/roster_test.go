@@ -182,4 +182,36 @@ func TestDemotedInstructorLosesTheClass(t *testing.T) {
 	if _, err := f.svc.Teach(f.ctx, f.teacher, "kcna"); err != nil {
 		t.Errorf("with the role back, the class is not theirs again: %v", err)
 	}
+	// The class's own questions too: the scope is in SQL, by the role in the database.
+	if rep, err := f.svc.ImportQuestions(f.ctx, f.teacher, "kcna", strings.NewReader(ownGIFT)); err != nil || rep.Created != 3 {
+		t.Fatalf("import: %+v %v", rep, err)
+	}
+	qs, err := f.db.ClassQuestionList(f.ctx, "kcna")
+	if err != nil || len(qs) == 0 {
+		t.Fatalf("class questions: %v %v", qs, err)
+	}
+	ids := []string{qs[0].QuestionID()}
+	visible := func() int {
+		t.Helper()
+		got, err := f.svc.QuestionsFor(f.ctx, f.teacher.ID, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(got)
+	}
+	if visible() != 1 {
+		t.Fatal("the instructor does not see the class's own question")
+	}
+	if err := f.db.SetRole(f.ctx, "teacher", domain.RoleLearner); err != nil {
+		t.Fatal(err)
+	}
+	if n := visible(); n != 0 {
+		t.Errorf("a demoted instructor still sees %d of the class's own questions", n)
+	}
+	if err := f.db.SetRole(f.ctx, "teacher", domain.RoleInstructor); err != nil {
+		t.Fatal(err)
+	}
+	if visible() != 1 {
+		t.Error("with the role back, the class's own question is hidden")
+	}
 }

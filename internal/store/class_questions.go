@@ -135,14 +135,16 @@ func (db *DB) ClassQuestionList(ctx context.Context, classID string) ([]*domain.
 }
 
 // ClassQuestionsFor returns the class questions among ids that userID may see: those of a
-// class they belong to (as a student or an instructor). The scope is in the query: a
+// class they belong to (as a student, or as an instructor who still holds a site role above
+// learner: a demoted instructor's membership grants nothing). The scope is in the query: a
 // question of another class is simply not returned.
 func (db *DB) ClassQuestionsFor(ctx context.Context, userID int64, ids []int64) ([]*domain.ClassQuestion, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	query, args, err := sqlx.In(`SELECT `+classQuestionColumns+` FROM class_questions
-		WHERE id IN (?) AND class_id IN (SELECT class_id FROM class_members WHERE user_id = ?)`, ids, userID)
+		WHERE id IN (?) AND class_id IN (SELECT m.class_id FROM class_members m JOIN users u ON u.id = m.user_id
+			WHERE m.user_id = ? AND NOT (m.role = ? AND u.role = ?))`, ids, userID, string(domain.ClassInstructor), string(domain.RoleLearner))
 	if err != nil {
 		return nil, fmt.Errorf("class questions for user %d: %w", userID, err)
 	}

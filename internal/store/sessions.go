@@ -51,9 +51,16 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, data []byte,
 	if s.db.sessionsWritten.fresh(token, data, expiry) {
 		return nil
 	}
+	// The write and the memo's record of it are one step against a concurrent delete of the
+	// same token (a logout in another tab): otherwise the delete could forget the token between
+	// this write and its record, and the memo would keep alive a session the database no longer
+	// has. Writes queue on the single writer anyway, so the lock costs no concurrency.
+	s.db.sessionsWritten.writing.Lock()
+	defer s.db.sessionsWritten.writing.Unlock()
 	_, err := s.db.writeExec(ctx, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
 		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, data, millis(expiry))
 	if err != nil {
+		s.db.sessionsWritten.forget(token)
 		return fmt.Errorf("commit session: %w", err)
 	}
 	s.db.sessionsWritten.wrote(token, data, expiry)
@@ -63,8 +70,9 @@ func (s *SessionStore) CommitCtx(ctx context.Context, token string, data []byte,
 // sessionMemo holds what was last written for each session, bounded: when it holds
 // sessionMemoMax sessions it starts afresh (each then costs one write more).
 type sessionMemo struct {
-	mu sync.Mutex
-	m  map[string]sessionWrite
+	writing sync.Mutex // held across a session's database write or delete and the memo's update
+	mu      sync.Mutex
+	m       map[string]sessionWrite
 }
 
 type sessionWrite struct {
@@ -109,6 +117,8 @@ func (sm *sessionMemo) forget(token string) {
 
 // DeleteCtx removes a session.
 func (s *SessionStore) DeleteCtx(ctx context.Context, token string) error {
+	s.db.sessionsWritten.writing.Lock()
+	defer s.db.sessionsWritten.writing.Unlock()
 	s.db.sessionsWritten.forget(token)
 	return s.db.tx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token = ?`, token); err != nil {

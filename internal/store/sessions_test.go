@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/kcnaprep/kcnaprep/internal/domain"
 )
 
 func TestSessionsExpire(t *testing.T) {
@@ -118,5 +120,43 @@ func TestSessionCommitSkipsIdleRefresh(t *testing.T) {
 	commit("b", e0.Add(3*time.Minute+SessionRefreshStep))
 	if _, e := stored(); !e.Equal(e0.Add(3*time.Minute + SessionRefreshStep)) {
 		t.Errorf("a fresh store skipped its first commit: %v", e)
+	}
+}
+
+// users.id can be handed out again after the newest account is deleted: a session of the
+// deleted account (its id and generation) must not sign in as the account that gets the id.
+func TestSessionOfDeletedUserDoesNotPassToTheIDsNextHolder(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, t.TempDir()+"/k.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.CreateAccount(ctx, "first", "First", domain.RoleLearner, "x"); err != nil {
+		t.Fatal(err)
+	}
+	gone, err := db.CreateAccount(ctx, "gone", "Gone", domain.RoleLearner, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cred, err := db.CredentialsByUsername(ctx, "gone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SessionUser(ctx, gone.ID, cred.SessionGen); err != nil {
+		t.Fatalf("the account's own session: %v", err)
+	}
+	if err := db.DeleteUser(ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	next, err := db.CreateAccount(ctx, "next", "Next", domain.RoleLearner, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.ID != gone.ID {
+		t.Logf("the id was not reused (%d, then %d): the check below still holds", gone.ID, next.ID)
+	}
+	if u, err := db.SessionUser(ctx, gone.ID, cred.SessionGen); err == nil {
+		t.Errorf("the deleted account's session signs in as %q", u.Username)
 	}
 }

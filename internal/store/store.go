@@ -256,7 +256,9 @@ func (db *DB) readStmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
 
 // writeExec runs one write statement, prepared once on the writer's connection: the hot
 // single-statement writes (answer saves, session commits) skip parsing their SQL each time,
-// and a single statement needs no BEGIN and COMMIT around it to be atomic.
+// and a single statement needs no BEGIN and COMMIT around it to be atomic. Never call it inside
+// a db.tx callback: the transaction holds the writer's only connection, and this would wait for
+// it forever.
 func (db *DB) writeExec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	key := "write\x00" + query
 	st, ok := db.stmts.Load(key)

@@ -130,6 +130,7 @@ func MustNewServer(tb testing.TB, opts ...ServerOption) *Server {
 	if sc.accounts {
 		sm := scs.New()
 		sm.Store = db.Sessions()
+		sm.Codec = httpserver.SessionCodec{}
 		sm.Cookie.Name = "kcnaprep_session"
 		hopts = append(hopts, httpserver.WithAccounts(sm, s.Auth))
 	} else {

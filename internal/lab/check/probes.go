@@ -152,7 +152,7 @@ func runProbePod(ctx context.Context, cl *Cluster, p *ConnectProbe, within time.
 	pods := cl.Client.Typed.CoreV1().Pods(cl.Namespace)
 	created, err := pods.Create(ctx, pod, metav1.CreateOptions{})
 	if err != nil {
-		return false, fmt.Sprintf("could not start the probe pod: %v", err)
+		return false, probeNotRun + fmt.Sprintf("could not create it: %v", err)
 	}
 	defer func() {
 		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -169,7 +169,7 @@ func runProbePod(ctx context.Context, cl *Cluster, p *ConnectProbe, within time.
 	for {
 		got, err := pods.Get(ctx, created.Name, metav1.GetOptions{})
 		if err != nil {
-			return false, fmt.Sprintf("probe pod: %v", err)
+			return false, probeNotRun + fmt.Sprintf("reading it: %v", err)
 		}
 		for _, s := range got.Status.ContainerStatuses {
 			if t := s.State.Terminated; t != nil {
@@ -188,6 +188,9 @@ func runProbePod(ctx context.Context, cl *Cluster, p *ConnectProbe, within time.
 				last = w.Reason + ": " + w.Message
 			}
 		}
+		if got.Status.Phase == corev1.PodFailed {
+			return false, probeNotRun + fmt.Sprintf("the pod failed: %s %s", got.Status.Reason, got.Status.Message)
+		}
 		if running.IsZero() && last == "" {
 			for _, c := range got.Status.Conditions {
 				if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable {
@@ -198,19 +201,34 @@ func runProbePod(ctx context.Context, cl *Cluster, p *ConnectProbe, within time.
 		switch {
 		case running.IsZero() && time.Since(start) > probeStartBudget:
 			if last != "" {
-				return false, "probe pod did not run: " + last
+				return false, probeNotRun + last
 			}
-			return false, fmt.Sprintf("probe pod did not start within %s", probeStartBudget)
+			return false, probeNotRun + fmt.Sprintf("it did not start within %s", probeStartBudget)
 		case !running.IsZero() && time.Since(running) > within+probeSlack:
-			return false, "probe pod did not finish in time"
+			return false, probeNotRun + "it did not finish in time"
 		}
 		select {
 		case <-ctx.Done():
-			return false, "probe cancelled"
+			if last != "" {
+				return false, probeNotRun + last
+			}
+			if running.IsZero() {
+				return false, probeNotRun + "the check's time ran out before it started (the cluster is busy: check again)"
+			}
+			return false, probeNotRun + "the check's time ran out while it probed"
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
 }
+
+// probeNotRun starts the detail of a connect check whose probe pod could not do its work (not
+// created, not started, cut short): the check failed for the cluster's sake, not because of
+// what the learner built, and checking again may pass.
+const probeNotRun = "the probe pod could not run: "
+
+// Inconclusive says whether a check's failure detail is a probe that could not run rather
+// than a verdict on the learner's work.
+func Inconclusive(detail string) bool { return strings.HasPrefix(detail, probeNotRun) }
 
 // probeStartBudget is how long a probe pod may take to be scheduled and start its container;
 // probeSlack is how long past its retry window a running probe may take to exit (its last
