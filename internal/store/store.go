@@ -240,18 +240,7 @@ func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 // Parsing SQL is a measurable share of a page's cost in pure-Go SQLite; a *sqlx.Stmt is safe
 // for concurrent use and database/sql prepares it once per connection.
 func (db *DB) readStmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
-	if st, ok := db.stmts.Load(query); ok {
-		return st.(*sqlx.Stmt), nil
-	}
-	st, err := db.read.PreparexContext(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	if prev, loaded := db.stmts.LoadOrStore(query, st); loaded {
-		st.Close()
-		return prev.(*sqlx.Stmt), nil
-	}
-	return st, nil
+	return db.prepared(ctx, db.read, query, query)
 }
 
 // writeExec runs one write statement, prepared once on the writer's connection: the hot
@@ -260,19 +249,28 @@ func (db *DB) readStmt(ctx context.Context, query string) (*sqlx.Stmt, error) {
 // a db.tx callback: the transaction holds the writer's only connection, and this would wait for
 // it forever.
 func (db *DB) writeExec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	key := "write\x00" + query
-	st, ok := db.stmts.Load(key)
-	if !ok {
-		p, err := db.write.PreparexContext(ctx, query)
-		if err != nil {
-			return nil, fmt.Errorf("prepare: %w", err)
-		}
-		var loaded bool
-		if st, loaded = db.stmts.LoadOrStore(key, p); loaded {
-			p.Close()
-		}
+	st, err := db.prepared(ctx, db.write, "write\x00"+query, query)
+	if err != nil {
+		return nil, err
 	}
-	return st.(*sqlx.Stmt).ExecContext(ctx, args...)
+	return st.ExecContext(ctx, args...)
+}
+
+// prepared returns the statement cached under key, preparing query on pool the first time;
+// of two goroutines preparing it at once, one keeps its statement and the other closes its own.
+func (db *DB) prepared(ctx context.Context, pool *sqlx.DB, key, query string) (*sqlx.Stmt, error) {
+	if st, ok := db.stmts.Load(key); ok {
+		return st.(*sqlx.Stmt), nil
+	}
+	st, err := pool.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	if prev, loaded := db.stmts.LoadOrStore(key, st); loaded {
+		st.Close()
+		return prev.(*sqlx.Stmt), nil
+	}
+	return st, nil
 }
 
 // get runs a single-row read query through the statement cache.
